@@ -1,0 +1,54 @@
+"""SLRT integration-event contracts. Depends on pydantic and python-stdnum only, so an agency can
+install this package alone to read and answer the events addressed to it."""
+
+from .actor import Actor, Role, service_actor
+from .base import ContractEvent, Region
+from .envelope import EnvelopeError, decode, encode
+from .events import (
+    ALL_EVENTS,
+    EVENTS_BY_TYPE,
+    Channel,
+    ComplaintRegistered,
+    ComplaintType,
+    DTKSChecked,
+    DTKSStatus,
+    LetterInitialled,
+    LetterRequested,
+    LetterSigned,
+    ParafStep,
+    ReferralAnswered,
+    ReferralDecision,
+    ReferralSent,
+    ServiceField,
+)
+from .nik import NIK, InvalidNIK, nik_parts, validate_nik
+
+__all__ = [
+    "ALL_EVENTS",
+    "EVENTS_BY_TYPE",
+    "NIK",
+    "Actor",
+    "Channel",
+    "ComplaintRegistered",
+    "ComplaintType",
+    "ContractEvent",
+    "DTKSChecked",
+    "DTKSStatus",
+    "EnvelopeError",
+    "InvalidNIK",
+    "LetterInitialled",
+    "LetterRequested",
+    "LetterSigned",
+    "ParafStep",
+    "ReferralAnswered",
+    "ReferralDecision",
+    "ReferralSent",
+    "Region",
+    "Role",
+    "ServiceField",
+    "decode",
+    "encode",
+    "nik_parts",
+    "service_actor",
+    "validate_nik",
+]

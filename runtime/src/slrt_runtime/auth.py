@@ -1,0 +1,101 @@
+"""Authentication is one pluggable dependency; the embedded default uses a local token issuer.
+
+Tokens are JWTs whose claims carry the actor: ``sub`` (id), ``role``, ``region`` and, for agencies,
+``agency``. Production swaps :class:`DevTokenAuthenticator` for an OIDC verifier with the same
+interface (``authenticate(token) -> Actor``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Annotated, Protocol
+
+import jwt
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import ValidationError
+from slrt_contracts import Actor, Role
+
+
+class AuthError(Exception):
+    pass
+
+
+class Authenticator(Protocol):
+    def authenticate(self, token: str) -> Actor: ...
+
+
+class DevTokenAuthenticator:
+    """HS256 tokens signed with SLRT_AUTH_SECRET: issues and verifies them."""
+
+    algorithm = "HS256"
+
+    def __init__(self, secret: str, issuer: str = "slrt-dev") -> None:
+        if len(secret) < 32:
+            raise ValueError("SLRT_AUTH_SECRET must be at least 32 characters")
+        self.secret = secret
+        self.issuer = issuer
+
+    def issue(self, actor: Actor, ttl: dt.timedelta = dt.timedelta(hours=12)) -> str:
+        now = dt.datetime.now(dt.timezone.utc)
+        claims = {
+            "iss": self.issuer,
+            "sub": actor.id,
+            "role": actor.role.value,
+            "region": actor.region,
+            "iat": now,
+            "exp": now + ttl,
+        }
+        if actor.agency:
+            claims["agency"] = actor.agency
+        return jwt.encode(claims, self.secret, algorithm=self.algorithm)
+
+    def authenticate(self, token: str) -> Actor:
+        try:
+            claims = jwt.decode(token, self.secret, algorithms=[self.algorithm], issuer=self.issuer,
+                                options={"require": ["exp", "sub", "iss"]})
+        except jwt.PyJWTError as e:
+            raise AuthError(f"invalid token: {e}") from None
+        try:
+            return Actor(id=claims["sub"], role=claims.get("role"), region=claims.get("region"),
+                         agency=claims.get("agency"))
+        except ValidationError:
+            raise AuthError("token claims do not describe an actor (sub, role, region)") from None
+
+
+_bearer = HTTPBearer(auto_error=False, description="JWT; locally from POST /auth/dev-token or `./slrt token`")
+
+
+def current_actor(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Actor:
+    if credentials is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "missing bearer token",
+                            headers={"WWW-Authenticate": "Bearer"})
+    authenticator: Authenticator = request.app.state.authenticator
+    try:
+        return authenticator.authenticate(credentials.credentials)
+    except AuthError as e:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(e), headers={"WWW-Authenticate": "Bearer"}) from None
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+
+
+def require_roles(*roles: Role) -> Callable[[Actor], Actor]:
+    allowed: Iterable[Role] = frozenset(roles)
+
+    def dependency(actor: CurrentActor) -> Actor:
+        if actor.role not in allowed and actor.role is not Role.ADMIN:
+            names = ", ".join(sorted(r.value for r in allowed))
+            raise HTTPException(status.HTTP_403_FORBIDDEN, f"role {actor.role.value} may not do this; needs one of: {names}")
+        return actor
+
+    return dependency
+
+
+def ensure_covers(actor: Actor, region_code: str) -> None:
+    """Region scoping: a village officer acts only in that village, a district officer in the district."""
+    if not actor.covers(region_code):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"actor's region {actor.region} does not cover {region_code}")

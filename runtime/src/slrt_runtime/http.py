@@ -1,0 +1,99 @@
+"""The FastAPI app every service starts from: auth, health, clear errors, OpenAPI docs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, HTTPException, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from slrt_contracts import Actor, Role
+
+from .auth import DevTokenAuthenticator
+from .errors import DomainError
+from .messaging import ServiceMessaging
+from .settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+
+class DevTokenRequest(BaseModel):
+    sub: str = Field(min_length=1, max_length=64, examples=["fo-1605-01"])
+    role: Role
+    region: str = Field(examples=["1605"])
+    agency: str | None = None
+    ttl_minutes: int = Field(default=720, ge=1, le=7 * 24 * 60)
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+
+
+def create_app(
+    service: str,
+    settings: ServiceSettings,
+    *,
+    routers: Sequence[APIRouter],
+    messaging: ServiceMessaging | None = None,
+    ready_check: Callable[[], Any] | None = None,
+    description: str = "",
+) -> FastAPI:
+    authenticator = DevTokenAuthenticator(settings.auth_secret.get_secret_value(), settings.auth_issuer)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if messaging is not None:
+            await messaging.start()
+        try:
+            yield
+        finally:
+            if messaging is not None:
+                await messaging.stop()
+
+    app = FastAPI(title=f"SLRT {service}", version="0.1.0", description=description, lifespan=lifespan)
+    app.state.authenticator = authenticator
+    app.state.settings = settings
+    app.state.messaging = messaging
+
+    @app.exception_handler(DomainError)
+    async def _domain_error(_: Request, exc: DomainError) -> JSONResponse:
+        return JSONResponse(status_code=exc.status_code, content={"detail": str(exc), "error": type(exc).__name__})
+
+    @app.get("/healthz", tags=["ops"])
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["ops"])
+    def readyz() -> dict[str, Any]:
+        # Ready when the store answers; NATS being away does not stop commands (the outbox waits).
+        try:
+            if ready_check is not None:
+                ready_check()
+        except Exception as e:  # noqa: BLE001
+            raise HTTPException(503, f"event store not reachable: {type(e).__name__}") from None
+        status: dict[str, Any] = {"status": "ready"}
+        if messaging is not None:
+            status["nats_connected"] = messaging.connected.is_set()
+            status["relay_published"] = sum(r.published for r in messaging.relays)
+            status["consumed"] = {c.name: c.processed for c in messaging.consumers}
+            status["dead_lettered"] = {c.name: c.dead_lettered for c in messaging.consumers}
+        return status
+
+    if settings.auth_dev_issuer:
+        @app.post("/auth/dev-token", tags=["auth"], response_model=TokenResponse,
+                  summary="Development token issuer (disabled in production: SLRT_AUTH_DEV_ISSUER=false)")
+        def dev_token(body: DevTokenRequest) -> TokenResponse:
+            try:
+                actor = Actor(id=body.sub, role=body.role, region=body.region, agency=body.agency)
+            except ValueError as e:
+                raise HTTPException(422, str(e)) from None
+            return TokenResponse(access_token=authenticator.issue(actor, dt.timedelta(minutes=body.ttl_minutes)))
+
+    for router in routers:
+        app.include_router(router)
+    return app

@@ -1,0 +1,134 @@
+"""Outbox relay: publishes contract events from a service's stored notification log to JetStream.
+
+Nothing is published that was not stored; nothing stored is lost. The relay reads notifications in
+order after the last position it recorded, translates the public ones to contract events and
+publishes each with ``Nats-Msg-Id`` derived from the event's identity, awaiting the stream's
+acknowledgement. It records its position after each batch; after a crash it re-publishes at most
+one batch, which JetStream's duplicate window and the consumers' tracking both absorb.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from eventsourcing.persistence import InfrastructureFactory, Tracking, TrackingRecorder
+from eventsourcing.utils import Environment
+from nats.js import JetStreamContext
+from opentelemetry import trace
+from slrt_contracts import ContractEvent
+from slrt_contracts.envelope import encode
+
+from .eventstore import ServiceApplication, persistence_env, trace_headers_of
+from .telemetry import context_from_headers, current_trace_headers, tracer
+
+log = logging.getLogger(__name__)
+
+HEADER_UPSTREAM = "slrt-upstream"
+HEADER_NOTIFICATION_ID = "slrt-notification-id"
+_EVENT_ID_NS = uuid.UUID("6f1d2c1e-5b7a-4c65-9d0e-3d7c8e2a9b10")
+
+Translator = Callable[[Any], ContractEvent | None]
+"""Maps a stored domain event to its contract event, or None when the event is private."""
+
+
+def event_id(upstream: str, originator_id: uuid.UUID, originator_version: int) -> str:
+    """The event's identity as a stable id: the same stored event always gets the same id."""
+    return str(uuid.uuid5(_EVENT_ID_NS, f"{upstream}:{originator_id}:{originator_version}"))
+
+
+def relay_position_recorder(app: ServiceApplication) -> TrackingRecorder:
+    """Where the relay records how far it got: a single-row tracking table of its own store."""
+    name = f"{app.name.lower()}_outbox"
+    env = persistence_env(app.settings, name, single_row_tracking=True)
+    return InfrastructureFactory.construct(Environment(name, env)).tracking_recorder()
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        app: ServiceApplication,
+        translate: Translator,
+        jetstream: Callable[[], JetStreamContext | None],
+        *,
+        batch_size: int = 200,
+        poll_seconds: float = 1.0,
+        position: TrackingRecorder | None = None,
+    ) -> None:
+        self.app = app
+        self.upstream = app.name.lower()
+        self.translate = translate
+        self.jetstream = jetstream
+        self.batch_size = batch_size
+        self.poll_seconds = poll_seconds
+        self.position = position or relay_position_recorder(app)
+        self._wake = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.published = 0
+
+    def wake(self) -> None:
+        """Thread-safe: called after each save so new events go out without waiting for a poll."""
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    async def run(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self.app.add_save_listener(self.wake)
+        backoff = 0.5
+        while True:
+            try:
+                while await self.publish_batch():
+                    pass
+                backoff = 0.5
+            except asyncio.CancelledError:
+                raise
+            except Exception as e:  # noqa: BLE001 - NATS down, timeouts: keep the events, retry
+                log.warning("outbox relay of %s paused: %s: %s", self.upstream, type(e).__name__, e)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 10.0)
+                continue
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+            except TimeoutError:
+                pass
+
+    async def publish_batch(self) -> int:
+        """Publish the next batch; returns how many notifications it moved past (0 = caught up)."""
+        js = self.jetstream()
+        if js is None:
+            raise ConnectionError("not connected to NATS")
+        last = await asyncio.to_thread(self.position.max_tracking_id, self.upstream) or 0
+        notifications = await asyncio.to_thread(
+            self.app.recorder.select_notifications, last + 1, self.batch_size
+        )
+        if not notifications:
+            return 0
+        for notification in notifications:
+            domain_event = self.app.mapper.to_domain_event(notification)
+            contract = self.translate(domain_event)
+            if contract is not None:
+                await self._publish(js, contract, domain_event, notification.id)
+        await asyncio.to_thread(self.position.insert_tracking, Tracking(self.upstream, notifications[-1].id))
+        return len(notifications)
+
+    async def _publish(self, js: JetStreamContext, contract: ContractEvent, domain_event: Any, notification_id: int) -> None:
+        parent = context_from_headers(trace_headers_of(domain_event))
+        with tracer().start_as_current_span(
+            f"publish {contract.event_name}", context=parent, kind=trace.SpanKind.PRODUCER
+        ):
+            subject, body, headers = encode(
+                contract,
+                event_id=event_id(self.upstream, domain_event.originator_id, domain_event.originator_version),
+                time=domain_event.timestamp,
+                extra_headers={
+                    HEADER_UPSTREAM: self.upstream,
+                    HEADER_NOTIFICATION_ID: str(notification_id),
+                    **current_trace_headers(),
+                },
+            )
+            await js.publish(subject, body, headers=headers, timeout=5.0)
+        self.published += 1

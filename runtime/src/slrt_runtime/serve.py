@@ -1,0 +1,47 @@
+"""Run one service as a process: logging, tracing, uvicorn with graceful shutdown."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+
+import uvicorn
+from fastapi import FastAPI
+
+from .settings import ServiceSettings
+from .telemetry import setup_tracing
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": self.formatTime(record),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure_logging(service: str, level: str) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+
+
+def serve(service: str, app: FastAPI, settings: ServiceSettings) -> None:
+    configure_logging(service, settings.log_level)
+    setup_tracing(service, settings.otel_exporter, settings.otel_sample_ratio)
+    uvicorn.run(
+        app,
+        host=settings.http_host,
+        port=settings.http_port,
+        log_config=None,
+        timeout_graceful_shutdown=10,
+    )

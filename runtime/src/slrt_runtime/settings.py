@@ -1,0 +1,55 @@
+"""Every setting from the environment (prefix ``SLRT_``), with embedded-default values."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Persistence(StrEnum):
+    SQLITE = "sqlite"  # embedded default: one file per service under SLRT_DATA_DIR
+    POSTGRES = "postgres"  # production
+    MEMORY = "memory"  # tests only: nothing survives a restart
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SLRT_", extra="ignore")
+
+    district: str = Field(default="1605", pattern=r"^\d{4}$", description="District this deployment serves")
+    nats_url: str = "nats://127.0.0.1:4322"
+    persistence: Persistence = Persistence.SQLITE
+    data_dir: Path = Path("var/data")
+
+    postgres_host: str = "127.0.0.1"
+    postgres_port: int = 5432
+    postgres_user: str = "postgres"
+    postgres_password: SecretStr = SecretStr("")
+    postgres_dbname: str = "slrt"
+    postgres_schema: str = Field(default="", description="Schema for this service's tables; empty = public")
+
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+
+    auth_secret: SecretStr = Field(
+        default=SecretStr("slrt-dev-secret-change-me-in-production-0123456789"),
+        description="HS256 key of the development token issuer; replace or use OIDC in production",
+    )
+    auth_dev_issuer: bool = Field(default=True, description="Serve POST /auth/dev-token (never in production)")
+    auth_issuer: str = "slrt-dev"
+
+    relay_batch_size: int = 200
+    relay_poll_seconds: float = 1.0
+    consumer_max_deliver: int = Field(default=5, description="Deliveries before a failing message is dead-lettered")
+    consumer_ack_wait_seconds: float = 30.0
+    stream_duplicate_window_seconds: float = 2 * 3600
+    stream_replicas: int = 1
+
+    otel_exporter: str = Field(default="none", description="none | console | otlp")
+    otel_sample_ratio: float = 1.0
+    log_level: str = "INFO"
+
+    def sqlite_path(self, service: str) -> Path:
+        return self.data_dir / f"{service}.sqlite"
