@@ -25,10 +25,10 @@ def validate_nik(value: str) -> str:
     number = stdnum_nik.compact(value or "")
     try:
         stdnum_nik.validate(number)
+    except InvalidLength:  # a subclass of InvalidFormat: catch it first
+        raise InvalidNIK("NIK must be exactly 16 digits") from None
     except InvalidFormat:
         raise InvalidNIK("NIK must contain digits only") from None
-    except InvalidLength:
-        raise InvalidNIK("NIK must be exactly 16 digits") from None
     except InvalidComponent:
         # Either the birth-date part or the region part; tell which.
         try:

@@ -16,7 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from faststream import AckPolicy
-from faststream.nats import JStream, NatsBroker, NatsMessage, PullSub
+from faststream.nats import JStream, NatsBroker, PullSub
+from faststream.nats.annotations import NatsMessage
 from nats.js.api import AckPolicy as JsAckPolicy
 from nats.js.api import ConsumerConfig, DeliverPolicy
 from opentelemetry import trace
@@ -65,14 +66,19 @@ class TrackedConsumer:
     dead_lettered: int = 0
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
+    @property
+    def durable(self) -> str:
+        """JetStream durable name; carries the district so districts sharing a server never collide."""
+        return f"{self.name}-{self.district}"
+
     def register(self, broker: NatsBroker) -> None:
         broker.subscriber(
             self.subject,
             stream=JStream(self.stream.name, declare=False),
-            durable=self.name,
+            durable=self.durable,
             pull_sub=PullSub(batch_size=self.batch_size, timeout=2.0),
             config=ConsumerConfig(
-                durable_name=self.name,
+                durable_name=self.durable,
                 ack_policy=JsAckPolicy.EXPLICIT,
                 ack_wait=self.ack_wait_seconds,
                 deliver_policy=DeliverPolicy.ALL,
@@ -82,7 +88,8 @@ class TrackedConsumer:
             ack_policy=AckPolicy.MANUAL,
         )(self.on_message)
 
-    async def on_message(self, body: bytes, msg: NatsMessage) -> None:
+    async def on_message(self, msg: NatsMessage) -> None:
+        # Only the message is injected: FastStream must not decode (and possibly reject) the body.
         raw = msg.raw_message
         headers = dict(raw.headers or {})
         delivered = raw.metadata.num_delivered if raw.metadata else 1
