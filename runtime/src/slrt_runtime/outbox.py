@@ -101,19 +101,24 @@ class OutboxRelay:
         js = self.jetstream()
         if js is None:
             raise ConnectionError("not connected to NATS")
-        last = await asyncio.to_thread(self.position.max_tracking_id, self.upstream) or 0
-        notifications = await asyncio.to_thread(
-            self.app.recorder.select_notifications, last + 1, self.batch_size
-        )
-        if not notifications:
+        batch = await asyncio.to_thread(self._read_batch)
+        if not batch:
             return 0
-        for notification in notifications:
-            domain_event = self.app.mapper.to_domain_event(notification)
-            contract = self.translate(domain_event)
+        for notification_id, domain_event, contract in batch:
             if contract is not None:
-                await self._publish(js, contract, domain_event, notification.id)
-        await asyncio.to_thread(self.position.insert_tracking, Tracking(self.upstream, notifications[-1].id))
-        return len(notifications)
+                await self._publish(js, contract, domain_event, notification_id)
+        await asyncio.to_thread(self.position.insert_tracking, Tracking(self.upstream, batch[-1][0]))
+        return len(batch)
+
+    def _read_batch(self) -> list[tuple[int, Any, ContractEvent | None]]:
+        """Blocking part, run in a worker thread: read notifications and translate them
+        (a translator may read the aggregate from the store)."""
+        last = self.position.max_tracking_id(self.upstream) or 0
+        batch = []
+        for notification in self.app.recorder.select_notifications(last + 1, self.batch_size):
+            domain_event = self.app.mapper.to_domain_event(notification)
+            batch.append((notification.id, domain_event, self.translate(domain_event)))
+        return batch
 
     async def _publish(self, js: JetStreamContext, contract: ContractEvent, domain_event: Any, notification_id: int) -> None:
         parent = context_from_headers(trace_headers_of(domain_event))

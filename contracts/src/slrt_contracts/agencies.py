@@ -1,0 +1,16 @@
+"""Agency (OPD / programme manager) codes used in referral subjects, with their names as citizens
+know them. Districts add their own; the code is one NATS subject token."""
+
+AGENCY_NAMES: dict[str, str] = {
+    "dinkes": "Dinas Kesehatan",
+    "disdik": "Dinas Pendidikan",
+    "dinsos": "Dinas Sosial",
+    "disnaker": "Dinas Tenaga Kerja",
+    "dukcapil": "Dinas Kependudukan dan Pencatatan Sipil",
+    "bpjs-kesehatan": "BPJS Kesehatan",
+    "baznas": "BAZNAS (badan amil zakat)",
+}
+
+
+def agency_name(code: str) -> str:
+    return AGENCY_NAMES.get(code, code)

@@ -1,0 +1,84 @@
+"""``slrt``: run the platform on the embedded default, or issue development tokens."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+from slrt_contracts import Actor, Role
+from slrt_runtime.auth import DevTokenAuthenticator
+from slrt_runtime.settings import ServiceSettings
+
+from .platform import SERVICES, Platform
+
+
+def up(args: argparse.Namespace) -> int:
+    platform = Platform(Path(args.var), port_base=args.port_base, nats_port=args.nats_port, district=args.district)
+    stopping = False
+
+    def on_signal(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    print(f"Starting SLRT for district {args.district} (data in {Path(args.var).resolve()}) ...", flush=True)
+    try:
+        platform.start()
+    except Exception as e:  # noqa: BLE001 - say what failed, then clean up
+        print(f"slrt: could not start: {e}", file=sys.stderr)
+        platform.stop()
+        return 1
+    print(f"\nNATS JetStream   {platform.nats_url}")
+    for name in SERVICES:
+        print(f"{name:<16} {platform.url(name)}   (API docs: {platform.url(name)}/docs)")
+    print(f"public tracking  {platform.url('monitoring')}/public/track/<receipt number>")
+    print(f"logs             {Path(args.var).resolve() / 'log'}")
+    print("\nPress Ctrl-C to stop.", flush=True)
+    try:
+        while not stopping:
+            for service in platform.services.values():
+                if not service.alive() and not stopping:
+                    print(f"slrt: {service.name} stopped unexpectedly; restarting (log: {service.log_path})", flush=True)
+                    service.start()
+            time.sleep(0.5)
+    finally:
+        print("\nStopping ...", flush=True)
+        platform.stop()
+        print("Stopped. Data kept in", Path(args.var).resolve())
+    return 0
+
+
+def token(args: argparse.Namespace) -> int:
+    settings = ServiceSettings()
+    actor = Actor(id=args.sub or f"dev-{args.role}", role=Role(args.role), region=args.region or settings.district,
+                  agency=args.agency)
+    issuer = DevTokenAuthenticator(settings.auth_secret.get_secret_value(), settings.auth_issuer)
+    print(issuer.issue(actor, dt.timedelta(hours=args.hours)))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="slrt", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    p_up = commands.add_parser("up", help="run NATS and all services locally (data under ./var)")
+    p_up.add_argument("--var", default=os.environ.get("SLRT_VAR_DIR", "var"))
+    p_up.add_argument("--district", default=os.environ.get("SLRT_DISTRICT", "1605"))
+    p_up.add_argument("--port-base", type=int, default=int(os.environ.get("SLRT_PORT_BASE", "8000")),
+                      help="services listen on port-base+1 .. port-base+5")
+    p_up.add_argument("--nats-port", type=int, default=int(os.environ.get("SLRT_EMBEDDED_NATS_PORT", "4322")))
+    p_up.set_defaults(func=up)
+    p_token = commands.add_parser("token", help="print a development bearer token")
+    p_token.add_argument("role", choices=[r.value for r in Role])
+    p_token.add_argument("--region", help="region code the actor works for (default: the district)")
+    p_token.add_argument("--agency", help="agency code, for role agency (e.g. dinkes)")
+    p_token.add_argument("--sub", help="actor id")
+    p_token.add_argument("--hours", type=int, default=12)
+    p_token.set_defaults(func=token)
+    args = parser.parse_args(argv)
+    return args.func(args)
