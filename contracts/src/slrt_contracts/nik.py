@@ -73,7 +73,7 @@ def _check(value: str) -> str:
 
 NIK = Annotated[
     str,
-    Field(min_length=16, max_length=24, description="16-digit NIK; separators are stripped"),
+    Field(max_length=24, description="16-digit NIK; spaces, dots and dashes are stripped"),
     AfterValidator(_check),
 ]
 """A validated NIK as a pydantic field type."""

@@ -27,7 +27,7 @@ from eventsourcing.persistence import (
 )
 from pydantic import BaseModel
 from slrt_contracts import Actor, Region
-from eventsourcing.popo import POPOProcessRecorder
+from eventsourcing.popo import POPOFactory, POPOProcessRecorder
 from eventsourcing.utils import get_topic
 
 from .settings import Persistence, ServiceSettings
@@ -106,7 +106,6 @@ def persistence_env(settings: ServiceSettings, name: str, *, single_row_tracking
             env["POSTGRES_SCHEMA"] = settings.postgres_schema
     else:
         env["PERSISTENCE_MODULE"] = "eventsourcing.popo"
-        env["PROCESS_RECORDER_TOPIC"] = get_topic(MultiRowPOPOProcessRecorder)
     return env
 
 
@@ -145,6 +144,8 @@ class ServiceApplication(Application[UUID]):
             transcoder.register(PydanticTranscoding(model))
 
     def construct_recorder(self) -> ProcessRecorder:  # type: ignore[override]
+        if isinstance(self.factory, POPOFactory):  # its process_recorder() ignores the topic setting
+            return MultiRowPOPOProcessRecorder()
         return self.factory.process_recorder()
 
     # -- outbox wake-up -------------------------------------------------------------------
@@ -190,6 +191,8 @@ def has_exact_tracking(recorder: TrackingRecorder, application_name: str, notifi
     The library only answers "max id >= n", which is the wrong question once messages can be
     processed out of order.
     """
+    if isinstance(recorder, MultiRowPOPOProcessRecorder):
+        return recorder.has_exact(application_name, notification_id)
     datastore = recorder.datastore  # type: ignore[attr-defined]
     table = getattr(recorder, "tracking_table_name", "tracking")
     if type(datastore).__module__.startswith("eventsourcing.sqlite"):
@@ -198,8 +201,6 @@ def has_exact_tracking(recorder: TrackingRecorder, application_name: str, notifi
         schema = datastore.schema
         qualified = f'"{schema}"."{table}"' if schema else f'"{table}"'
         sql = f"SELECT 1 FROM {qualified} WHERE application_name=%s AND notification_id=%s"  # noqa: S608
-    elif isinstance(recorder, MultiRowPOPOProcessRecorder):
-        return recorder.has_exact(application_name, notification_id)
     else:
         raise TypeError(f"exact tracking is not supported on {type(recorder).__name__}")
     with datastore.transaction(commit=False) as c:
