@@ -1,0 +1,77 @@
+"""The outcome of checking one complaint against the DTKS registry.
+
+Privacy rule: the check keeps only the outcome (status, household id, programmes, decile, the
+registry version it was made against). The NIK and the name stay in the registry table; they
+are never written to an event, so they never reach the event store, the outbox or NATS.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+from slrt_contracts import Actor, ComplaintType, DTKSStatus, Region, ServiceField
+from slrt_runtime.errors import DomainError, NotFound
+
+_CHECK_NS = uuid5(NAMESPACE_URL, "https://slrt.example.id/dtks-check")
+
+
+class CheckNotFound(NotFound):
+    pass
+
+
+class PersonNotFound(NotFound):
+    pass
+
+
+class InvalidNikGiven(DomainError):
+    """422: the text given is not a NIK; the message says which part is wrong, never the value."""
+
+
+class RegistryCheck(Aggregate):
+    """One per complaint. The id is derived from the complaint id, so processing the same
+    complaint twice (a redelivery, a replay) finds the existing check instead of making another."""
+
+    @staticmethod
+    def create_id(complaint_id: UUID, **_: object) -> UUID:  # type: ignore[override]
+        return uuid5(_CHECK_NS, str(complaint_id))
+
+    @event("Created")
+    def __init__(
+        self,
+        complaint_id: UUID,
+        receipt_number: str,
+        region: Region,
+        field: ServiceField,
+        complaint_type: ComplaintType,
+        status: DTKSStatus,
+        household_id: str | None,
+        programmes: list[str],
+        welfare_decile: int | None,
+        registry_version: str | None,
+        checked_by: Actor,
+    ) -> None:
+        # Also runs when the aggregate is rebuilt from its stored event, where enums come back
+        # as plain strings: compare by value and convert back.
+        if status != DTKSStatus.FOUND and (household_id or programmes or welfare_decile):
+            raise DomainError("only a person found in DTKS has a household, programmes or a decile")
+        self.complaint_id = complaint_id
+        self.receipt_number = receipt_number
+        self.region = region
+        self.field = ServiceField(field)
+        self.complaint_type = ComplaintType(complaint_type)
+        self.status = DTKSStatus(status)
+        self.household_id = household_id
+        self.programmes = list(programmes)
+        self.welfare_decile = welfare_decile
+        self.registry_version = registry_version
+        self.checked_by = checked_by
+
+    @property
+    def checked_at(self) -> dt.datetime:
+        return self.created_on
+
+
+def check_id_for(complaint_id: UUID) -> UUID:
+    return RegistryCheck.create_id(complaint_id=complaint_id)
