@@ -276,11 +276,10 @@ def test_nik_separators_are_stripped(value):
         ("9999014107800001", "province/district"),  # no such region
         ("160501410780001", "16 digits"),  # 15 digits
         ("16050141078000011", "16 digits"),  # 17 digits
-        ("", "16 digits"),
         ("16050141078000AB", "digits only"),
         ("A605014107800001", "digits only"),
     ],
-    ids=["day-35", "day-99", "day-32", "day-72", "month-13", "bad-region", "short", "long", "empty",
+    ids=["day-35", "day-99", "day-32", "day-72", "month-13", "bad-region", "short", "long",
          "letters", "leading-letter"],
 )
 def test_nik_rejected(value, reason):
@@ -288,6 +287,12 @@ def test_nik_rejected(value, reason):
         validate_nik(value)
     if value:
         assert value not in str(info.value)
+
+
+@pytest.mark.parametrize("value", ["", "   ", None])
+def test_nik_empty_rejected(value):
+    with pytest.raises(InvalidNIK):
+        validate_nik(value)
 
 
 def test_nik_field_in_a_model():

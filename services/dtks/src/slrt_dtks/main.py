@@ -1,0 +1,63 @@
+"""Assemble the DTKS service: event store, registry table, complaint consumer, outbox relay, HTTP API."""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+
+from fastapi import FastAPI
+from slrt_runtime.http import create_app
+from slrt_runtime.messaging import ServiceMessaging
+from slrt_runtime.settings import ServiceSettings
+
+from .api import checks_router, registry_router
+from .application import DTKSApplication
+from .messaging import consumers, to_contract
+from .registry import ImportReport, RegistryStore
+from .synthetic import generate, write_csv
+
+SERVICE = "dtks"
+SEED_ENV = "SLRT_DTKS_SEED_PEOPLE"
+SEED = 7
+
+log = logging.getLogger(__name__)
+
+
+def seed_if_empty(registry: RegistryStore, district: str, people: int) -> ImportReport | None:
+    """Give a fresh embedded install a synthetic registry to check against; never touches a
+    registry that already holds an extract (real or synthetic)."""
+    if people <= 0 or not registry.is_empty():
+        return None
+    buffer = io.StringIO()
+    try:
+        write_csv(generate(district, people, SEED), buffer)
+    except ValueError as e:  # a district code NIKs cannot carry: run without a registry
+        log.error("not seeding the DTKS registry: %s", e)
+        return None
+    buffer.seek(0)
+    report = registry.load_stream(buffer, source=f"synthetic-{district}-{people}-seed{SEED}")
+    log.info("seeded the DTKS registry with %d synthetic people (version %s)", report.rows_loaded, report.version)
+    return report
+
+
+def build(settings: ServiceSettings | None = None, *, with_messaging: bool = True,
+          seed_people: int | None = None) -> FastAPI:
+    settings = settings or ServiceSettings()
+    application = DTKSApplication(settings)
+    if seed_people is None:
+        seed_people = int(os.environ.get(SEED_ENV, "0") or 0)
+    seed_if_empty(application.registry, settings.district, seed_people)
+    messaging = None
+    if with_messaging:
+        messaging = ServiceMessaging(SERVICE, settings)
+        messaging.add_relay(application, to_contract)
+        for consumer in consumers(application, settings):
+            messaging.add_consumer(consumer)
+    app = create_app(
+        SERVICE, settings, routers=[registry_router, checks_router], messaging=messaging,
+        ready_check=application.recorder.max_notification_id,
+        description="DTKS (Data Terpadu Kesejahteraan Sosial) registry checks of complaints and staff lookups.",
+    )
+    app.state.application = application
+    return app

@@ -1,0 +1,36 @@
+"""Fixtures of the DTKS tests (fixtures, not helper imports: test files are imported by path)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from slrt_contracts import Actor, Channel, ComplaintRegistered, ComplaintType, Region, Role, ServiceField
+from slrt_dtks.synthetic import generate, write_csv
+
+
+@pytest.fixture(scope="session")
+def extract_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A synthetic extract of 300 people of district 1605 (seed 7)."""
+    path = tmp_path_factory.mktemp("dtks") / "extract.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        write_csv(generate("1605", 300, seed=7), f)
+    return path
+
+
+@pytest.fixture
+def make_complaint() -> Callable[..., ComplaintRegistered]:
+    def make(district: str = "1605", nik: str | None = None, complaint_id: uuid.UUID | None = None,
+             receipt: str = "RK-1605-25-000001") -> ComplaintRegistered:
+        village = f"{district}032007"
+        return ComplaintRegistered(
+            district=district, complaint_id=complaint_id or uuid.uuid4(), receipt_number=receipt,
+            registered_at=dt.datetime.now(dt.timezone.utc), channel=Channel.FRONT_OFFICE,
+            complaint_type=ComplaintType.GRIEVANCE, field=ServiceField.HEALTH,
+            region=Region(district=district, subdistrict=village[:6], village=village), nik=nik,
+            recorded_by=Actor(id="fo-1", role=Role.FRONT_OFFICE, region=district),
+        )
+    return make
