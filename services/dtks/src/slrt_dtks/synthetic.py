@@ -6,7 +6,7 @@ NIKs whose sub-district, birth date (day + 40 for women) and serial digits agree
 16-digit family-card numbers, households of 1-6 members sharing a family card and household id,
 welfare deciles skewed to the poor (DTKS is a register of the lower deciles) and programme
 memberships at plausible rates. Seeded, and independent of today's date, so the same arguments
-always give the same file.
+always give the same file, and the first N people of a bigger extract are the N-people extract.
 
 Every registry id starts with ``SYN-``: the service shows demo samples only from such rows.
 
@@ -124,7 +124,7 @@ def generate(district: str, people: int, seed: int = 7) -> Iterator[dict[str, st
     made = household_no = 0
     while made < people:
         household_no += 1
-        size = min(rng.choices(list(HOUSEHOLD_SIZES), weights=list(HOUSEHOLD_SIZES.values()))[0], people - made)
+        size = rng.choices(list(HOUSEHOLD_SIZES), weights=list(HOUSEHOLD_SIZES.values()))[0]
         subdistrict = f"{district}{rng.randint(1, SUBDISTRICTS):02d}"
         village = f"{subdistrict}{2000 + rng.randint(1, VILLAGES_PER_SUBDISTRICT)}"
         issued = REFERENCE_DATE - dt.timedelta(days=rng.randrange(20 * 365))
@@ -139,6 +139,8 @@ def generate(district: str, people: int, seed: int = 7) -> Iterator[dict[str, st
         bpnt = rng.random() < (0.6 if decile <= 3 else 0.3 if decile <= 5 else 0.08 if decile <= 7 else 0.02)
         family = rng.choice(FAMILY)
         for sex, age, relation in members:
+            if made == people:  # the last household is cut short, so a smaller extract is a prefix
+                return
             made += 1
             born = _birth_date(rng, age)
             given = rng.choice(GIVEN_FEMALE if sex == "F" else GIVEN_MALE)

@@ -1,0 +1,116 @@
+"""End to end: the platform as processes (embedded nats-server + five services), one complaint from
+registration to signed letter, with a service killed in the middle, then public tracking."""
+
+from __future__ import annotations
+
+import random
+import socket
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from slrt_platform.platform import Platform
+from slrt_runtime.natsserver import free_port
+
+pytestmark = pytest.mark.e2e
+
+
+def free_port_block(size: int = 6) -> int:
+    for _ in range(50):
+        base = random.randrange(20000, 60000)
+        try:
+            for port in range(base + 1, base + size):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        return base
+    raise RuntimeError("no free block of ports")
+
+
+@pytest.fixture
+def platform(tmp_path: Path) -> Iterator[Platform]:
+    p = Platform(tmp_path / "var", port_base=free_port_block(), nats_port=free_port(),
+                 extra_env={"SLRT_DTKS_SEED_PEOPLE": "300", "SLRT_CONSUMER_ACK_WAIT_SECONDS": "5"})
+    try:
+        p.start()
+        yield p
+    finally:
+        p.stop()
+
+
+def wait_for(fetch: Callable[[], Any], ok: Callable[[Any], bool], timeout: float = 30.0, what: str = "") -> Any:
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = fetch()
+            if ok(last):
+                return last
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}; last: {last}")
+
+
+def test_complaint_to_signed_letter_survives_a_killed_service(platform: Platform) -> None:
+    intake, dtks, referral = platform.url("intake"), platform.url("dtks"), platform.url("referral")
+    letters, monitoring = platform.url("letters"), platform.url("monitoring")
+
+    def token(role: str, **claims: str) -> dict[str, str]:
+        body = {"sub": f"{role}-e2e", "role": role, "region": "1605", **claims}
+        r = httpx.post(f"{intake}/auth/dev-token", json=body)
+        return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+    person = httpx.get(f"{dtks}/registry/sample?limit=1", headers=token("dtks_operator")).json()[0]
+    region = {"district": "1605", "subdistrict": person["village_code"][:6], "village": person["village_code"]}
+    r = httpx.post(f"{intake}/complaints", headers=token("front_office"), json={
+        "complaint_type": "grievance", "field": "health", "region": region,
+        "description": "Kartu KIS tidak aktif saat berobat", "nik": person["nik"]})
+    assert r.status_code == 201, r.text
+    complaint_id, receipt = r.json()["complaint_id"], r.json()["receipt_number"]
+
+    # DTKS checks it (found) and referral drafts the referral to the health office.
+    manager = token("manager")
+    found = wait_for(lambda: httpx.get(f"{referral}/referrals/by-complaint/{complaint_id}", headers=manager),
+                     lambda r: r.status_code == 200, what="referral drafted")
+    draft = found.json()
+    assert draft["agency"] == "dinkes" and draft["dtks_status"] == "found"
+
+    # Kill the referral service without warning, start it again: nothing lost, nothing twice.
+    platform.services["referral"].kill()
+    platform.services["referral"].start()
+    platform.services["referral"].wait_healthy()
+    r = httpx.post(f"{referral}/referrals/{draft['referral_id']}/approve", headers=manager)
+    assert r.status_code == 200 and r.json()["status"] == "sent", r.text
+    r = httpx.post(f"{referral}/referrals/{draft['referral_id']}/answer", headers=token("agency", agency="dinkes"),
+                   json={"decision": "approved"})
+    assert r.status_code == 200 and r.json()["status"] == "approved", r.text
+
+    # Kill monitoring too, mid-flow: its read model catches up from the streams exactly once.
+    platform.services["monitoring"].kill()
+    r = httpx.post(f"{letters}/letters", headers=token("pengelola"), json={
+        "letter_type": "sktm", "nik": person["nik"], "citizen_name": person["name"],
+        "purpose": "Keringanan biaya rumah sakit", "complaint_id": complaint_id, "receipt_number": receipt})
+    assert r.status_code == 201, r.text
+    letter_id = r.json()["letter_id"]
+    refused = httpx.post(f"{letters}/letters/{letter_id}/paraf", headers=token("kabid"))
+    assert refused.status_code == 409, "Kabid before Kasi must be refused"
+    for role in ("kasi", "kabid", "sekdin"):
+        r = httpx.post(f"{letters}/letters/{letter_id}/paraf", headers=token(role))
+        assert r.status_code == 200, r.text
+    r = httpx.post(f"{letters}/letters/{letter_id}/sign", headers=token("kadin"))
+    assert r.status_code == 200, r.text
+    platform.services["monitoring"].start()
+    platform.services["monitoring"].wait_healthy()
+
+    tracking = wait_for(lambda: httpx.get(f"{monitoring}/public/track/{receipt}").json(),
+                        lambda t: t.get("status") == "letter_signed", timeout=60, what="letter signed on tracking")
+    steps = [s["event"] for s in tracking["timeline"]]
+    assert steps == ["ComplaintRegistered", "DTKSChecked", "ReferralSent", "ReferralAnswered", "LetterRequested",
+                     "LetterInitialled", "LetterInitialled", "LetterInitialled", "LetterSigned"]
+    public_text = str(tracking)
+    assert person["nik"] not in public_text and person["name"] not in public_text
