@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from eventsourcing.persistence import InfrastructureFactory, Tracking, TrackingRecorder
+from eventsourcing.persistence import InfrastructureFactory, IntegrityError, Tracking, TrackingRecorder
 from eventsourcing.utils import Environment
 from nats.js import JetStreamContext
 from opentelemetry import trace
@@ -107,8 +107,14 @@ class OutboxRelay:
         for notification_id, domain_event, contract in batch:
             if contract is not None:
                 await self._publish(js, contract, domain_event, notification_id)
-        await asyncio.to_thread(self.position.insert_tracking, Tracking(self.upstream, batch[-1][0]))
+        await asyncio.to_thread(self._record_position, batch[-1][0])
         return len(batch)
+
+    def _record_position(self, notification_id: int) -> None:
+        try:
+            self.position.insert_tracking(Tracking(self.upstream, notification_id))
+        except IntegrityError:
+            pass  # another replica's relay already recorded a later position: fine, it moves forward
 
     def _read_batch(self) -> list[tuple[int, Any, ContractEvent | None]]:
         """Blocking part, run in a worker thread: read notifications and translate them
