@@ -61,8 +61,7 @@ def test_bad_rows_are_skipped_with_row_and_reason_but_never_the_value(store: Reg
     rows = list(generate("1605", 8, seed=11))
     bad_nik = "1605034402779999"[:-1]  # 15 digits
     rows[1]["nik"] = bad_nik
-    rows[2]["nik"] = "1605031302770001"  # month 02, day 13 -> fine; make the month invalid instead:
-    rows[2]["nik"] = "1605031313770001"
+    rows[2]["nik"] = "1605031313770001"  # month 13
     rows[3]["sex"] = "X"
     rows[4]["programmes"] = "PKH,BLT"
     rows[5]["nik"] = rows[0]["nik"]  # duplicate NIK

@@ -5,7 +5,8 @@ the ministry. We do not own that data and never change it row by row, so it is n
 each import replaces the whole table in one transaction and gets a new ``registry_version``, which
 every check records, so a check can always be traced to the extract it was made against.
 
-CSV format (UTF-8, comma separated, header row exactly as below; one person per row)::
+CSV format (UTF-8, comma separated, one person per row; the header names these columns, in any
+order, and other columns are ignored)::
 
     registry_id,nik,family_card,household_id,name,sex,birth_place,birth_date,address,
     village_code,welfare_decile,programmes
