@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
+from opentelemetry import trace
 from pydantic import BaseModel, Field
 from slrt_contracts import Actor, Role
 
@@ -17,6 +18,7 @@ from .auth import DevTokenAuthenticator
 from .errors import DomainError
 from .messaging import ServiceMessaging
 from .settings import ServiceSettings
+from .telemetry import context_from_headers, tracer
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +61,16 @@ def create_app(
     app.state.authenticator = authenticator
     app.state.settings = settings
     app.state.messaging = messaging
+
+    @app.middleware("http")
+    async def _trace(request: Request, call_next: Any) -> Any:
+        # A server span per request (continuing the caller's traceparent): the events a command
+        # stores carry this trace, so the relay and every consumer downstream continue it.
+        with tracer().start_as_current_span(
+            f"{request.method} {request.url.path}", context=context_from_headers(dict(request.headers)),
+            kind=trace.SpanKind.SERVER,
+        ):
+            return await call_next(request)
 
     @app.exception_handler(DomainError)
     async def _domain_error(_: Request, exc: DomainError) -> JSONResponse:
