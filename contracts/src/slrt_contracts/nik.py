@@ -64,6 +64,11 @@ def nik_parts(value: str) -> NIKParts:
     )
 
 
+def mask_nik(nik: str | None) -> str | None:
+    """The NIK as staff views show it: region and serial only."""
+    return None if nik is None else f"{nik[:4]}{'*' * 8}{nik[-4:]}"
+
+
 def _check(value: str) -> str:
     try:
         return validate_nik(value)

@@ -7,6 +7,8 @@ next number. So numbers stay unique and gap-free across processes and replicas.
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable
 from typing import TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -43,18 +45,25 @@ class SequenceExhausted(RuntimeError):
 
 
 def save_with_next_number(
-    app: Application[UUID], sequence_name: str, build: Callable[[int], A], attempts: int = 20
+    app: Application[UUID], sequence_name: str, take: Callable[[int], A], attempts: int = 50
 ) -> A:
-    """Take the next number of ``sequence_name``, build the aggregate with it, save both atomically."""
-    for _ in range(attempts):
+    """Take the next number of ``sequence_name`` and save it atomically with the aggregate that
+    ``take(number)`` returns: a new aggregate built with the number, or an existing one (loaded
+    afresh inside ``take``) that records it. ``take`` may raise a domain error; then nothing is
+    saved and the number stays free.
+    """
+    for attempt in range(attempts):
         try:
             sequence: NumberSequence = app.repository.get(NumberSequence.create_id(sequence_name))
         except AggregateNotFoundError:
             sequence = NumberSequence(sequence_name)
-        aggregate = build(sequence.issue_next())
+        aggregate = take(sequence.issue_next())
         try:
             app.save(sequence, aggregate)
         except IntegrityError:
-            continue  # another issuer took this number first; read the counter again
+            # Another issuer took this number first (or changed the aggregate): read both again.
+            # Racing issuers retrying in lock-step would collide again: spread them a little.
+            time.sleep(random.uniform(0, 0.002 * (attempt + 1)))  # noqa: S311 - not security
+            continue
         return aggregate
     raise SequenceExhausted(f"could not take a number from {sequence_name!r} after {attempts} attempts")

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 from slrt_contracts import Actor, Channel, ComplaintType, Region, ServiceField
+from slrt_contracts.nik import mask_nik
 from slrt_runtime.eventstore import ServiceApplication
 from slrt_runtime.numbering import NumberSequence, save_with_next_number
 
@@ -19,10 +20,6 @@ from .domain import (
     receipt_number,
     receipt_sequence_name,
 )
-
-
-def mask_nik(nik: str | None) -> str | None:
-    return None if nik is None else f"{nik[:4]}{'*' * 8}{nik[-4:]}"
 
 
 class IntakeApplication(ServiceApplication):

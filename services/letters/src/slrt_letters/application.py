@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import random
-import time
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 from slrt_contracts import Actor, ParafStep
+from slrt_contracts.nik import mask_nik
 from slrt_runtime.errors import InvalidTransition, NotPermitted
 from slrt_runtime.eventstore import ServiceApplication
-from slrt_runtime.numbering import NumberSequence, SequenceExhausted
+from slrt_runtime.numbering import NumberSequence, save_with_next_number
 
 from .domain import (
     PARAF_TITLE,
@@ -24,44 +21,6 @@ from .domain import (
     letter_number,
     letter_sequence_name,
 )
-
-A = TypeVar("A", bound=Aggregate)
-
-
-def mask_nik(nik: str | None) -> str | None:
-    return None if nik is None else f"{nik[:4]}{'*' * 8}{nik[-4:]}"
-
-
-def update_with_next_number(
-    app: ServiceApplication,
-    sequence_name: str,
-    load: Callable[[], A],
-    use: Callable[[A, int], None],
-    attempts: int = 50,
-) -> A:
-    """Like :func:`slrt_runtime.numbering.save_with_next_number`, for an aggregate that already
-    exists: load it, take the next number, let ``use`` record it, save both in one transaction.
-
-    A conflict (another issuer took the number, or someone changed the aggregate meanwhile)
-    reloads both and tries again, so the number is never used twice and never skipped. ``use``
-    may raise a domain error; then nothing is saved and the number stays free.
-    """
-    for attempt in range(attempts):
-        aggregate = load()
-        try:
-            sequence: NumberSequence = app.repository.get(NumberSequence.create_id(sequence_name))
-        except AggregateNotFoundError:
-            sequence = NumberSequence(sequence_name)
-        use(aggregate, sequence.issue_next())
-        try:
-            app.save(sequence, aggregate)
-        except IntegrityError:
-            # Racing issuers retrying in lock-step would collide again: spread them a little.
-            time.sleep(random.uniform(0, 0.002 * (attempt + 1)))  # noqa: S311 - not security
-            continue
-        return aggregate
-    raise SequenceExhausted(f"could not take a number from {sequence_name!r} after {attempts} attempts")
-
 
 class LettersApplication(ServiceApplication):
     name = "Letters"
@@ -113,16 +72,14 @@ class LettersApplication(ServiceApplication):
         # Every letter of this service belongs to its district (set at request): one register.
         district, year = self.settings.district, self._today().year
 
-        def use(letter: Letter, sequence: int) -> None:
-            letter.sign(letter_number(letter.kind.classification, sequence, district, year), actor)
-
-        def load() -> Letter:
+        def sign_with(sequence: int) -> Letter:
             letter = self._letter(letter_id)
-            # Refuse before the counter is even read: a refused signature touches no number.
+            # A refused signature raises before anything is saved: the number stays free.
             letter.check_can_sign(actor)
+            letter.sign(letter_number(letter.kind.classification, sequence, district, year), actor)
             return letter
 
-        letter = update_with_next_number(self, letter_sequence_name(district, year), load, use)
+        letter = save_with_next_number(self, letter_sequence_name(district, year), sign_with)
         return self._view(letter)
 
     def get_letter(self, letter_id: UUID) -> dict[str, Any]:
