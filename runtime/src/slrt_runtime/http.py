@@ -16,7 +16,10 @@ from slrt_contracts import Actor, Role
 
 from .auth import DevTokenAuthenticator
 from .errors import DomainError
+from .consumers import TrackedConsumer
+from .eventstore import ServiceApplication
 from .messaging import ServiceMessaging
+from .outbox import Translator
 from .settings import ServiceSettings
 from .telemetry import context_from_headers, tracer
 
@@ -108,4 +111,29 @@ def create_app(
 
     for router in routers:
         app.include_router(router)
+    return app
+
+
+def create_service_app(
+    service: str,
+    application: ServiceApplication,
+    *,
+    routers: Sequence[APIRouter],
+    translate: Translator,
+    consumers: Sequence[TrackedConsumer] = (),
+    with_messaging: bool = True,
+    description: str = "",
+) -> FastAPI:
+    """An event-sourced service: its application, outbox relay, consumers and HTTP API."""
+    messaging = None
+    if with_messaging:
+        messaging = ServiceMessaging(service, application.settings)
+        messaging.add_relay(application, translate)
+        for consumer in consumers:
+            messaging.add_consumer(consumer)
+    app = create_app(
+        service, application.settings, routers=routers, messaging=messaging,
+        ready_check=application.recorder.max_notification_id, description=description,
+    )
+    app.state.application = application
     return app

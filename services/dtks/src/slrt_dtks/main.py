@@ -7,8 +7,7 @@ import logging
 import os
 
 from fastapi import FastAPI
-from slrt_runtime.http import create_app
-from slrt_runtime.messaging import ServiceMessaging
+from slrt_runtime.http import create_service_app
 from slrt_runtime.settings import ServiceSettings
 
 from .api import checks_router, registry_router
@@ -48,16 +47,9 @@ def build(settings: ServiceSettings | None = None, *, with_messaging: bool = Tru
     if seed_people is None:
         seed_people = int(os.environ.get(SEED_ENV, "0") or 0)
     seed_if_empty(application.registry, settings.district, seed_people)
-    messaging = None
-    if with_messaging:
-        messaging = ServiceMessaging(SERVICE, settings)
-        messaging.add_relay(application, to_contract)
-        for consumer in consumers(application, settings):
-            messaging.add_consumer(consumer)
-    app = create_app(
-        SERVICE, settings, routers=[registry_router, checks_router], messaging=messaging,
-        ready_check=application.recorder.max_notification_id,
+    return create_service_app(
+        SERVICE, application, routers=[registry_router, checks_router], translate=to_contract,
+        consumers=consumers(application, settings),
+        with_messaging=with_messaging,
         description="DTKS (Data Terpadu Kesejahteraan Sosial) registry checks of complaints and staff lookups.",
     )
-    app.state.application = application
-    return app

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from slrt_runtime.http import create_app
-from slrt_runtime.messaging import ServiceMessaging
+from slrt_runtime.http import create_service_app
 from slrt_runtime.settings import ServiceSettings
 
 from .api import router
@@ -17,16 +16,9 @@ SERVICE = "letters"
 def build(settings: ServiceSettings | None = None, *, with_messaging: bool = True) -> FastAPI:
     settings = settings or ServiceSettings()
     application = LettersApplication(settings)
-    messaging = None
-    if with_messaging:
-        # Publishes only: letters consumes no upstream event yet (requests come over HTTP).
-        messaging = ServiceMessaging(SERVICE, settings)
-        messaging.add_relay(application, to_contract)
-    app = create_app(
-        SERVICE, settings, routers=[router], messaging=messaging,
-        ready_check=application.recorder.max_notification_id,
+    return create_service_app(
+        SERVICE, application, routers=[router], translate=to_contract,
+        with_messaging=with_messaging,
         description="Letters of the social office (SKTM, KIS PBI-Daerah recommendation): "
         "request, paraf Kasi -> Kabid -> Sekdin, signature and number by the Kadin.",
     )
-    app.state.application = application
-    return app

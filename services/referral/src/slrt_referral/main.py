@@ -5,8 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from fastapi import FastAPI
-from slrt_runtime.http import create_app
-from slrt_runtime.messaging import ServiceMessaging
+from slrt_runtime.http import create_service_app
 from slrt_runtime.settings import ServiceSettings
 
 from .api import router
@@ -19,16 +18,9 @@ SERVICE = "referral"
 def build(settings: ServiceSettings | None = None, *, with_messaging: bool = True) -> FastAPI:
     settings = settings or ServiceSettings()
     application = ReferralApplication(settings)
-    messaging = None
-    if with_messaging:
-        messaging = ServiceMessaging(SERVICE, settings)
-        messaging.add_relay(application, partial(to_contract, app=application))
-        for consumer in consumers(application, settings):
-            messaging.add_consumer(consumer)
-    app = create_app(
-        SERVICE, settings, routers=[router], messaging=messaging,
-        ready_check=application.recorder.max_notification_id,
+    return create_service_app(
+        SERVICE, application, routers=[router], translate=partial(to_contract, app=application),
+        consumers=consumers(application, settings),
+        with_messaging=with_messaging,
         description="Referrals (rujukan) to agencies: routing, manager approval, agency answers.",
     )
-    app.state.application = application
-    return app
