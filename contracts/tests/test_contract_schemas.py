@@ -13,26 +13,24 @@ from typing import Any
 import pytest
 import slrt_contracts
 from slrt_contracts import ALL_EVENTS, ComplaintRegistered, ContractEvent
-from slrt_contracts.schemas import (
+from slrt_contracts.asyncapi import DOCUMENT_VERSION, asyncapi_document
+from slrt_contracts.events import example_events, subject_parameters
+from slrt_contracts.generate import (
     ASYNCAPI_FILE,
     DEFAULT_OUT,
-    DOCUMENT_VERSION,
-    PARAMETERS,
     SCHEMAS_DIR,
-    asyncapi_document,
     check_all,
-    event_schema,
-    example_envelope,
-    example_events,
     generated_files,
     main,
-    placeholders,
     render,
     write_all,
 )
+from slrt_contracts.schemas import event_schema, example_envelope, placeholders
+
+PARAMETERS = subject_parameters()
 
 CONTRACTS_DIR = Path(__file__).resolve().parents[1]
-REGENERATE = "run `.venv/bin/python -m slrt_contracts.schemas` from the repository root and commit the result"
+REGENERATE = "run `.venv/bin/python -m slrt_contracts.generate` from the repository root and commit the result"
 EVENT_IDS = [cls.__name__ for cls in ALL_EVENTS]
 
 
@@ -111,7 +109,7 @@ def test_write_and_check_in_a_directory(tmp_path, capsys):
 
     assert main(["--check", "--out", str(tmp_path)]) == 1
     err = capsys.readouterr().err
-    assert f"stale: {stale}" in err and "python -m slrt_contracts.schemas" in err
+    assert f"stale: {stale}" in err and "python -m slrt_contracts.generate" in err
 
     assert main(["--out", str(tmp_path)]) == 0
     assert not stale.exists()
@@ -121,7 +119,7 @@ def test_write_and_check_in_a_directory(tmp_path, capsys):
 def test_cli_runs_as_a_module(tmp_path):
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "slrt_contracts.schemas", *args, "--out", str(tmp_path)],
+            [sys.executable, "-m", "slrt_contracts.generate", *args, "--out", str(tmp_path)],
             capture_output=True,
             text=True,
             timeout=120,

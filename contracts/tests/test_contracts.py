@@ -32,7 +32,7 @@ from slrt_contracts import (
     validate_nik,
 )
 from slrt_contracts.envelope import NATS_MSG_ID, source_for
-from slrt_contracts.schemas import example_events
+from slrt_contracts.events import example_events
 
 # Synthetic NIKs: district 1605, sub-district 160501, born 1 July 1980, serial 0001.
 NIK_FEMALE = "1605014107800001"  # day 41 = 1 + 40
@@ -345,7 +345,7 @@ def test_service_actor():
 _FORBIDDEN = ("slrt_runtime", "slrt_intake", "fastapi", "eventsourcing", "nats", "faststream")
 
 
-@pytest.mark.parametrize("module", ["slrt_contracts", "slrt_contracts.schemas", "slrt_contracts.streams"])
+@pytest.mark.parametrize("module", ["slrt_contracts", "slrt_contracts.generate", "slrt_contracts.streams"])
 def test_contracts_import_without_service_or_runtime_modules(module):
     code = (
         f"import {module}, sys; "

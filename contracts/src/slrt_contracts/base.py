@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -72,8 +73,8 @@ class ContractEvent(BaseModel):
 
     @classmethod
     def subject_wildcard(cls) -> str:
-        """The subject filter matching this event type in every district (and for every agency)."""
-        return cls.subject_pattern.replace("{district}", "*").replace("{agency}", "*")
+        """The subject filter matching this event type for every value of its placeholders (district, agency...)."""
+        return re.sub(r"\{[a-z_]+\}", "*", cls.subject_pattern)
 
     def subject(self) -> str:
         return self.subject_pattern.format(**self.model_dump(mode="json"))

@@ -18,7 +18,7 @@ PRODUCER_STREAMS: dict[str, StreamSpec] = {
         subjects=(f"slrt.*.{producer}.>",),
         description=f"Integration events published by the {producer} service",
     )
-    for producer in ("intake", "dtks", "referral", "letters")
+    for producer in ("intake", "dtks", "referral", "agency", "letters", "monitoring")
 }
 
 DEAD_LETTER = StreamSpec(
