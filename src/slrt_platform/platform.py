@@ -89,7 +89,8 @@ class Platform:
             self.nats = NatsServerProcess(self.var_dir / "nats", port=self.nats_port,
                                           log_file=self.var_dir / "log" / "nats.log").start()
             self.nats_url = self.nats.url
-        for offset, name in enumerate(SERVICES, start=1):
+        port_of = {name: self.port_base + offset for offset, name in enumerate(SERVICES, start=1)}
+        for name in SERVICES:
             env = {
                 **os.environ,
                 "SLRT_DISTRICT": self.district,
@@ -97,11 +98,14 @@ class Platform:
                 "SLRT_PERSISTENCE": "sqlite",
                 "SLRT_DATA_DIR": str(self.var_dir / "data"),
                 "SLRT_HTTP_HOST": "127.0.0.1",
-                "SLRT_HTTP_PORT": str(self.port_base + offset),
+                "SLRT_HTTP_PORT": str(port_of[name]),
+                "SLRT_DTKS_URL": f"http://127.0.0.1:{port_of['dtks']}",
+                "SLRT_PUBLIC_TRACKING_URL": f"http://127.0.0.1:{port_of['monitoring']}/public/track/{{receipt_number}}",
+                "SLRT_PUBLIC_VERIFICATION_URL": f"http://127.0.0.1:{port_of['letters']}/public/verify/{{letter_id}}",
                 "SLRT_DTKS_SEED_PEOPLE": os.environ.get("SLRT_DTKS_SEED_PEOPLE", "2000"),
                 **self.extra_env,
             }
-            self.services[name] = ServiceProcess(name, self.port_base + offset, env,
+            self.services[name] = ServiceProcess(name, port_of[name], env,
                                                  self.var_dir / "log" / f"{name}.log")
         for service in self.services.values():
             service.start()

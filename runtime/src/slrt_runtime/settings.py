@@ -47,6 +47,26 @@ class ServiceSettings(BaseSettings):
     stream_duplicate_window_seconds: float = 2 * 3600
     stream_replicas: int = 1
 
+    deadline_poll_seconds: float = Field(
+        default=15.0, description="How often a service looks for missed time standards (deadlines)"
+    )
+
+    office_name: str = Field(default="Dinas Sosial Kabupaten Musi Rawas", description="Letterhead: office name")
+    office_unit: str = Field(default="Sekretariat SLRT", description="Letterhead: unit under the office")
+    office_address: str = Field(
+        default="Jl. Contoh No. 1, Muara Beliti, Kabupaten Musi Rawas", description="Letterhead: address line"
+    )
+    office_city: str = Field(default="Muara Beliti", description="Place written before the date on documents")
+    public_tracking_url: str = Field(
+        default="http://127.0.0.1:8005/public/track/{receipt_number}",
+        description="Public complaint-tracking page; {receipt_number} is filled in (printed as a QR code)",
+    )
+    public_verification_url: str = Field(
+        default="http://127.0.0.1:8004/public/verify/{letter_id}",
+        description="Public letter-verification page; {letter_id} is filled in (printed as a QR code)",
+    )
+    dtks_url: str = Field(default="http://127.0.0.1:8002", description="Base URL of the dtks service's HTTP API")
+
     otel_exporter: str = Field(default="none", description="none | console | otlp")
     otel_sample_ratio: float = 1.0
     log_level: str = "INFO"
