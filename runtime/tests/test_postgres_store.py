@@ -19,12 +19,6 @@ from slrt_runtime.settings import ServiceSettings
 
 pytestmark = pytest.mark.postgres
 
-HOST = os.environ.get("SLRT_TEST_POSTGRES_HOST", "127.0.0.1")
-PORT = int(os.environ.get("SLRT_TEST_POSTGRES_PORT", "5432"))
-USER = os.environ.get("SLRT_TEST_POSTGRES_USER", "postgres")
-DBNAME = os.environ.get("SLRT_TEST_POSTGRES_DBNAME", "postgres")
-
-
 class Effect(Aggregate):
     @event("Happened")
     def __init__(self, label: str) -> None:
@@ -42,19 +36,8 @@ class Store(ServiceApplication):
 
 
 @pytest.fixture
-def settings() -> Iterator[ServiceSettings]:
-    try:
-        conn = psycopg.connect(host=HOST, port=PORT, user=USER, dbname=DBNAME, connect_timeout=3, autocommit=True)
-    except psycopg.OperationalError as e:
-        pytest.skip(f"PostgreSQL not reachable at {HOST}:{PORT} ({e.__class__.__name__})")
-    schema = f"slrt_test_{uuid.uuid4().hex[:10]}"
-    conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield ServiceSettings(persistence="postgres", postgres_host=HOST, postgres_port=PORT, postgres_user=USER,
-                              postgres_dbname=DBNAME, postgres_schema=schema)
-    finally:
-        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-        conn.close()
+def settings(postgres_settings: ServiceSettings) -> ServiceSettings:
+    return postgres_settings
 
 
 def test_events_survive_a_new_application_instance(settings: ServiceSettings) -> None:

@@ -17,6 +17,7 @@ from slrt_contracts import Actor, Role
 from .auth import DevTokenAuthenticator
 from .errors import DomainError
 from .consumers import TrackedConsumer
+from .deadlines import DeadlineBook, DeadlineWatcher, OnDue
 from .eventstore import ServiceApplication
 from .messaging import ServiceMessaging
 from .outbox import Translator
@@ -46,17 +47,23 @@ def create_app(
     routers: Sequence[APIRouter],
     messaging: ServiceMessaging | None = None,
     ready_check: Callable[[], Any] | None = None,
+    background: Sequence[Any] = (),
     description: str = "",
 ) -> FastAPI:
+    """``background``: objects with async ``start()``/``stop()`` run for the app's lifetime."""
     authenticator = DevTokenAuthenticator(settings.auth_secret.get_secret_value(), settings.auth_issuer)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if messaging is not None:
             await messaging.start()
+        for task in background:
+            await task.start()
         try:
             yield
         finally:
+            for task in reversed(background):
+                await task.stop()
             if messaging is not None:
                 await messaging.stop()
 
@@ -122,9 +129,15 @@ def create_service_app(
     translate: Translator,
     consumers: Sequence[TrackedConsumer] = (),
     with_messaging: bool = True,
+    deadlines: tuple[DeadlineBook, OnDue] | None = None,
+    background: Sequence[Any] = (),
     description: str = "",
 ) -> FastAPI:
-    """An event-sourced service: its application, outbox relay, consumers and HTTP API."""
+    """An event-sourced service: its application, outbox relay, consumers, deadline watcher and HTTP API."""
+    tasks = list(background)
+    if deadlines is not None:
+        book, on_due = deadlines
+        tasks.append(DeadlineWatcher(book, on_due, application.settings.deadline_poll_seconds))
     messaging = None
     if with_messaging:
         messaging = ServiceMessaging(service, application.settings)
@@ -133,7 +146,8 @@ def create_service_app(
             messaging.add_consumer(consumer)
     app = create_app(
         service, application.settings, routers=routers, messaging=messaging,
-        ready_check=application.recorder.max_notification_id, description=description,
+        ready_check=application.recorder.max_notification_id, background=tasks, description=description,
     )
     app.state.application = application
+    app.state.deadline_book = deadlines[0] if deadlines else None
     return app

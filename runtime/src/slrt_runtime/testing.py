@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import os
 import random
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from .natsserver import NatsServerProcess
+from .settings import ServiceSettings
+
+POSTGRES_HOST = os.environ.get("SLRT_TEST_POSTGRES_HOST", "127.0.0.1")
+POSTGRES_PORT = int(os.environ.get("SLRT_TEST_POSTGRES_PORT", "5432"))
+POSTGRES_USER = os.environ.get("SLRT_TEST_POSTGRES_USER", "postgres")
+POSTGRES_DBNAME = os.environ.get("SLRT_TEST_POSTGRES_DBNAME", "postgres")
 
 
 @pytest.fixture(scope="session")
@@ -41,3 +48,25 @@ def district() -> str:
     """A district code of its own per test, so tests sharing one server never see each other's
     messages (subjects and durable consumers carry the district)."""
     return f"9{random.randrange(1000):03d}"  # 9xxx is no real province: never a real district
+
+
+@pytest.fixture
+def postgres_settings(tmp_path: Path) -> Iterator[ServiceSettings]:
+    """Settings for a real PostgreSQL server (SLRT_TEST_POSTGRES_* or 127.0.0.1:5432 as postgres)
+    with a schema of this test's own, dropped afterwards; skips with the reason when unreachable."""
+    import psycopg
+
+    try:
+        conn = psycopg.connect(host=POSTGRES_HOST, port=POSTGRES_PORT, user=POSTGRES_USER, dbname=POSTGRES_DBNAME,
+                               connect_timeout=3, autocommit=True)
+    except psycopg.OperationalError as e:
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_HOST}:{POSTGRES_PORT} ({e.__class__.__name__})")
+    schema = f"slrt_test_{uuid.uuid4().hex[:10]}"
+    conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield ServiceSettings(persistence="postgres", postgres_host=POSTGRES_HOST, postgres_port=POSTGRES_PORT,
+                              postgres_user=POSTGRES_USER, postgres_dbname=POSTGRES_DBNAME, postgres_schema=schema,
+                              data_dir=tmp_path / "data")
+    finally:
+        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        conn.close()
