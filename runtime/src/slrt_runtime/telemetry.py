@@ -6,6 +6,7 @@ import logging
 from collections.abc import Mapping
 
 from opentelemetry import context as otel_context
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry import propagate, trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
@@ -30,12 +31,8 @@ def setup_tracing(service: str, exporter: str = "none", sample_ratio: float = 1.
     if span_exporter is None and exporter == "console":
         span_exporter = ConsoleSpanExporter()
     elif span_exporter is None and exporter == "otlp":
-        try:
-            from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-        except ImportError:
-            log.warning("SLRT_OTEL_EXPORTER=otlp but opentelemetry-exporter-otlp is not installed")
-        else:
-            span_exporter = OTLPSpanExporter()
+        # Endpoint, headers and timeouts from the standard OTEL_EXPORTER_OTLP_* variables.
+        span_exporter = OTLPSpanExporter()
     if span_exporter is not None:
         provider.add_span_processor(BatchSpanProcessor(span_exporter))
     trace.set_tracer_provider(provider)
