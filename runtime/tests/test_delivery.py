@@ -20,6 +20,7 @@ from slrt_runtime.messaging import ServiceMessaging
 from eventsourcing.popo import POPOTrackingRecorder
 from slrt_runtime.outbox import HEADER_NOTIFICATION_ID, HEADER_UPSTREAM, OutboxRelay
 from slrt_runtime.settings import ServiceSettings
+from slrt_runtime.streams import ensure_streams
 
 pytestmark = pytest.mark.integration
 
@@ -283,3 +284,30 @@ async def test_poison_message_goes_to_dead_letter_and_consumer_keeps_going(
         await nc.close()
         await messaging.stop()
         await producer_messaging.stop()
+
+
+async def test_events_are_republished_after_the_broker_lost_its_stream(private_nats, district: str,
+                                                                      tmp_path: Path) -> None:
+    settings = settings_for(tmp_path, private_nats.url, district)
+    messaging = ServiceMessaging("producer", settings)
+    app = Producer(settings)
+    relay = messaging.add_relay(app, contract_of(district))
+    await messaging.start()
+    subject = f"slrt.{district}.intake.complaint.registered"
+    try:
+        for n in range(1, 6):
+            app.save(Item(district, n))
+        await eventually(lambda: relay.published == 5, what="first publication")
+        nc = await nats.connect(private_nats.url)
+        try:  # the broker's copy is gone, as on a new cluster (its de-duplication memory with it)
+            await nc.jetstream().delete_stream(stream_for("intake").name)
+            await ensure_streams(nc.jetstream(), settings)
+        finally:
+            await nc.close()
+        assert await stream_messages(private_nats.url, subject) == 0
+        assert await relay.republish(3) == 3  # from position 3 on: events 3, 4, 5
+        assert await stream_messages(private_nats.url, subject) == 3
+        assert await relay.republish(1) == 5  # again from the start: 3-5 de-duplicated by their ids
+        assert await stream_messages(private_nats.url, subject) == 5
+    finally:
+        await messaging.stop()

@@ -14,7 +14,7 @@ from opentelemetry import trace
 from pydantic import BaseModel, Field
 from slrt_contracts import Actor, Role
 
-from .auth import DevTokenAuthenticator
+from .auth import CurrentActor, DevTokenAuthenticator
 from .errors import DomainError
 from .consumers import TrackedConsumer
 from .deadlines import DeadlineBook, DeadlineWatcher, OnDue
@@ -33,6 +33,11 @@ class DevTokenRequest(BaseModel):
     region: str = Field(examples=["1605"])
     agency: str | None = None
     ttl_minutes: int = Field(default=720, ge=1, le=7 * 24 * 60)
+
+
+class RepublishRequest(BaseModel):
+    from_notification_id: int = Field(default=1, ge=1, description="First position of the service's event log")
+    to_notification_id: int | None = Field(default=None, ge=1, description="Last position (inclusive); none = all")
 
 
 class TokenResponse(BaseModel):
@@ -115,6 +120,22 @@ def create_app(
             except ValueError as e:
                 raise HTTPException(422, str(e)) from None
             return TokenResponse(access_token=authenticator.issue(actor, dt.timedelta(minutes=body.ttl_minutes)))
+
+    if messaging is not None:
+        @app.post("/admin/outbox/republish", tags=["ops"],
+                  summary="Publish stored events again (after a broker lost its streams); admin only")
+        async def republish(body: RepublishRequest, actor: CurrentActor) -> dict[str, int]:
+            if actor.role is not Role.ADMIN:
+                raise HTTPException(403, "only an admin may republish events")
+            if body.to_notification_id is not None and body.to_notification_id < body.from_notification_id:
+                raise HTTPException(422, "to_notification_id is before from_notification_id")
+            try:
+                published = 0
+                for relay in messaging.relays:
+                    published += await relay.republish(body.from_notification_id, body.to_notification_id)
+            except ConnectionError as e:
+                raise HTTPException(503, f"NATS not reachable: {e}") from None
+            return {"published": published}
 
     for router in routers:
         app.include_router(router)

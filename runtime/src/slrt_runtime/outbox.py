@@ -110,6 +110,34 @@ class OutboxRelay:
         await asyncio.to_thread(self._record_position, batch[-1][0])
         return len(batch)
 
+    async def republish(self, start: int, stop: int | None = None) -> int:
+        """Publish the stored events from notification ``start`` (to ``stop``, inclusive) again.
+
+        For a broker that lost its streams (a restore from an old backup, a new cluster): the
+        events keep their ids, so anything the stream still holds is de-duplicated and every
+        platform consumer skips what it has already processed. The relay's position is not moved.
+        """
+        js = self.jetstream()
+        if js is None:
+            raise ConnectionError("not connected to NATS")
+        published, position = 0, start
+        while True:
+            batch = await asyncio.to_thread(self._read_range, position, stop)
+            if not batch:
+                return published
+            for notification_id, domain_event, contract in batch:
+                if contract is not None:
+                    await self._publish(js, contract, domain_event, notification_id)
+                    published += 1
+            position = batch[-1][0] + 1
+
+    def _read_range(self, start: int, stop: int | None) -> list[tuple[int, Any, ContractEvent | None]]:
+        batch = []
+        for notification in self.app.recorder.select_notifications(start, self.batch_size, stop):
+            domain_event = self.app.mapper.to_domain_event(notification)
+            batch.append((notification.id, domain_event, self.translate(domain_event)))
+        return batch
+
     def _record_position(self, notification_id: int) -> None:
         try:
             self.position.insert_tracking(Tracking(self.upstream, notification_id))
@@ -120,11 +148,7 @@ class OutboxRelay:
         """Blocking part, run in a worker thread: read notifications and translate them
         (a translator may read the aggregate from the store)."""
         last = self.position.max_tracking_id(self.upstream) or 0
-        batch = []
-        for notification in self.app.recorder.select_notifications(last + 1, self.batch_size):
-            domain_event = self.app.mapper.to_domain_event(notification)
-            batch.append((notification.id, domain_event, self.translate(domain_event)))
-        return batch
+        return self._read_range(last + 1, None)
 
     async def _publish(self, js: JetStreamContext, contract: ContractEvent, domain_event: Any, notification_id: int) -> None:
         parent = context_from_headers(trace_headers_of(domain_event))
