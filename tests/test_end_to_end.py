@@ -73,10 +73,12 @@ def test_complaint_to_signed_letter_survives_a_killed_service(platform: Platform
     assert r.status_code == 201, r.text
     complaint_id, receipt = r.json()["complaint_id"], r.json()["receipt_number"]
 
-    # DTKS checks it (found) and referral drafts the referral to the health office.
+    # DTKS checks it (found); the back office proposes a referral to the health office's programme
+    # once the referral service knows the checked complaint.
     manager = token("manager")
-    found = wait_for(lambda: httpx.get(f"{referral}/referrals/by-complaint/{complaint_id}", headers=manager),
-                     lambda r: r.status_code == 200, what="referral drafted")
+    proposal = {"complaint_id": complaint_id, "programme": "JAMKESDA", "note": "Mohon keringanan biaya berobat"}
+    found = wait_for(lambda: httpx.post(f"{referral}/referrals", headers=token("back_office"), json=proposal),
+                     lambda r: r.status_code == 201, what="referral proposed")
     draft = found.json()
     assert draft["agency"] == "dinkes" and draft["dtks_status"] == "found"
 
@@ -88,28 +90,37 @@ def test_complaint_to_signed_letter_survives_a_killed_service(platform: Platform
     assert r.status_code == 200 and r.json()["status"] == "sent", r.text
     r = httpx.post(f"{referral}/referrals/{draft['referral_id']}/answer", headers=token("agency", agency="dinkes"),
                    json={"decision": "approved"})
-    assert r.status_code == 200 and r.json()["status"] == "approved", r.text
+    assert r.status_code == 200 and r.json()["status"] == "accepted", r.text
+    # Intake follows the referral from the referral stream and has a notice for the citizen.
+    followed = wait_for(lambda: httpx.get(f"{intake}/complaints/{complaint_id}", headers=token("front_office")).json(),
+                        lambda c: [x["state"] for x in c.get("referrals", [])] == ["accepted"], what="intake follows")
+    assert "Dinas Kesehatan" in followed["tell_citizen"]
 
     # Kill monitoring too, mid-flow: its read model catches up from the streams exactly once.
     platform.services["monitoring"].kill()
     r = httpx.post(f"{letters}/letters", headers=token("pengelola"), json={
         "letter_type": "sktm", "nik": person["nik"], "citizen_name": person["name"],
+        "birth_place": "Muara Beliti", "address": "Desa " + person["village_code"],
         "purpose": "Keringanan biaya rumah sakit", "complaint_id": complaint_id, "receipt_number": receipt})
     assert r.status_code == 201, r.text
     letter_id = r.json()["letter_id"]
+    # Verified against the DTKS (programme check over HTTP) and drafted before the paraf chain.
+    r = httpx.post(f"{letters}/letters/{letter_id}/draft", headers=token("pengelola"), timeout=30)
+    assert r.status_code == 200 and r.json()["validation"]["dtks_found"] is True, r.text
     refused = httpx.post(f"{letters}/letters/{letter_id}/paraf", headers=token("kabid"))
     assert refused.status_code == 409, "Kabid before Kasi must be refused"
     for role in ("kasi", "kabid", "sekdin"):
         r = httpx.post(f"{letters}/letters/{letter_id}/paraf", headers=token(role))
         assert r.status_code == 200, r.text
-    r = httpx.post(f"{letters}/letters/{letter_id}/sign", headers=token("kadin"))
-    assert r.status_code == 200, r.text
+    r = httpx.post(f"{letters}/letters/{letter_id}/sign", headers=token("kadin"), timeout=30)
+    assert r.status_code == 200 and r.json()["status"] == "issued", r.text
     platform.services["monitoring"].start()
     platform.services["monitoring"].wait_healthy()
 
     tracking = wait_for(lambda: httpx.get(f"{monitoring}/public/track/{receipt}").json(),
                         lambda t: t.get("status") == "letter_signed", timeout=60, what="letter signed on tracking")
-    steps = [s["event"] for s in tracking["timeline"]]
+    # Notices to the citizen (CitizenNotified) go out whenever intake's watcher runs: not in the order.
+    steps = [s["event"] for s in tracking["timeline"] if s["event"] != "CitizenNotified"]
     assert steps == ["ComplaintRegistered", "DTKSChecked", "ReferralSent", "ReferralAnswered", "LetterRequested",
                      "LetterInitialled", "LetterInitialled", "LetterInitialled", "LetterSigned"]
     public_text = str(tracking)

@@ -1,4 +1,4 @@
-"""Assemble the intake service: event store, outbox relay, HTTP API."""
+"""Assemble the intake service: event store, outbox relay, consumers, deadlines, work queues, HTTP API."""
 
 from __future__ import annotations
 
@@ -6,18 +6,28 @@ from fastapi import FastAPI
 from slrt_runtime.http import create_service_app
 from slrt_runtime.settings import ServiceSettings
 
-from .api import router
+from .api import complaints_router, queues_router
 from .application import IntakeApplication
-from .messaging import to_contract
+from .messaging import consumers, translator
+from .notify import channel_from_env
+from .queues import WorkQueues
+from .schedule import deadline_book
 
 SERVICE = "intake"
 
 
-def build(settings: ServiceSettings | None = None, *, with_messaging: bool = True) -> FastAPI:
+def build(settings: ServiceSettings | None = None, *, with_messaging: bool = True,
+          application: IntakeApplication | None = None) -> FastAPI:
     settings = settings or ServiceSettings()
-    application = IntakeApplication(settings)
-    return create_service_app(
-        SERVICE, application, routers=[router], translate=to_contract,
-        with_messaging=with_messaging,
-        description="Complaint registration (pengaduan): front office, Puskesos and facilitators.",
+    application = application or IntakeApplication(settings)
+    application.notifier = channel_from_env()
+    book = deadline_book(application)
+    app = create_service_app(
+        SERVICE, application, routers=[complaints_router, queues_router], translate=translator(application),
+        consumers=consumers(application, settings), with_messaging=with_messaging,
+        deadlines=(book, application.on_due),
+        description="Complaints (pengaduan): registration at desks and by facilitators, receipts, DTKS branches, "
+                    "tiered handling with time standards, escalation, resolution and appeal, work queues.",
     )
+    app.state.queues = WorkQueues(application)
+    return app

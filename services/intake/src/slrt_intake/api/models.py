@@ -1,0 +1,135 @@
+"""Request and response bodies of the intake API."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+from slrt_contracts import NIK, Actor, Channel, ComplaintType, Region, ServiceField
+from slrt_contracts.events.intake import (
+    PROGRAMME_PATTERN,
+    ProgrammeCode,
+    ComplaintIdentity,
+    ComplaintSource,
+    Level,
+    Outcome,
+    Satisfaction,
+)
+
+from ..application import Submission
+from ..domain import Status
+
+
+
+class RegisterComplaint(BaseModel):
+    complaint_id: UUID | None = Field(
+        default=None, description="Made by a facilitator's app: a retry with the same id never registers twice")
+    channel: Channel | None = Field(default=None, description="Defaults to the registering officer's channel")
+    complaint_type: ComplaintType
+    source: ComplaintSource | None = Field(default=None, description="Beneficiary or non-beneficiary")
+    programme: str | None = Field(default=None, pattern=PROGRAMME_PATTERN, examples=["PKH", "PBI-JK"])
+    field: ServiceField
+    region: Region
+    description: str = Field(min_length=3, max_length=4000)
+    nik: NIK | None = Field(default=None, description="The person's NIK; leave out when they have none")
+    identity: ComplaintIdentity | None = Field(default=None, description="Confidential: the person and the complainant")
+    contact_phone: str | None = Field(default=None, pattern=r"^\+?\d{8,15}$", description="For SMS/WhatsApp notices")
+
+    def submission(self) -> Submission:
+        return Submission(
+            complaint_type=self.complaint_type, field=self.field, region=self.region, description=self.description,
+            channel=self.channel, nik=self.nik, source=self.source, programme=self.programme, identity=self.identity,
+            contact_phone=self.contact_phone, client_id=self.complaint_id)
+
+
+class Batch(BaseModel):
+    complaints: list[RegisterComplaint] = Field(min_length=1, max_length=200)
+
+
+class Receipt(BaseModel):
+    complaint_id: UUID
+    receipt_number: str
+    queue_number: int | None = None
+    tracking_path: str
+    receipt_pdf_path: str
+
+
+class BatchItem(BaseModel):
+    complaint_id: UUID | None
+    result: str = Field(description="registered | already_registered | conflict | forbidden | refused")
+    receipt_number: str | None = None
+    error: str | None = None
+
+
+class BatchResult(BaseModel):
+    results: list[BatchItem]
+
+
+class Answer(BaseModel):
+    answer: str = Field(min_length=3, max_length=4000, description="What the desk told the citizen")
+
+
+class Assess(BaseModel):
+    field: ServiceField | None = Field(default=None, description="Mapped field; default: as registered")
+    programmes_needed: list[ProgrammeCode] = Field(default_factory=list, max_length=20)
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class Escalate(BaseModel):
+    reason: str = Field(min_length=3, max_length=2000, description="Why this level cannot resolve it")
+
+
+class Resolve(BaseModel):
+    outcome: Outcome
+    satisfaction: Satisfaction
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class Appeal(BaseModel):
+    reason: str = Field(min_length=3, max_length=2000)
+
+
+class Consent(BaseModel):
+    consent_to_disclose: bool
+
+
+class Notice(BaseModel):
+    number: int
+    kind: str
+    message: str
+    delivered_by: str | None
+
+
+class ComplaintView(BaseModel):
+    complaint_id: UUID
+    receipt_number: str
+    registered_at: dt.datetime
+    channel: Channel
+    complaint_type: ComplaintType
+    source: ComplaintSource | None
+    programme: str | None
+    field: ServiceField
+    region: Region
+    description: str
+    nik_masked: str | None
+    registered_by: Actor
+    queue_number: int | None
+    status: Status
+    level: Level | None
+    due_at: dt.datetime | None
+    dtks: dict[str, Any] | None
+    programmes_needed: list[str]
+    referrals: list[dict[str, Any]]
+    resolution: dict[str, Any] | None
+    appeal_until: dt.datetime | None
+    appeals: int
+    overdue_steps: list[str]
+    consent_to_disclose: bool
+    identity: ComplaintIdentity | None = Field(description="Only for the staff handling complaints in this region")
+    identity_withheld: bool
+    contact_phone: str | None
+    tell_citizen: str | None = Field(description="What to tell the citizen now")
+    notices: list[Notice]
+    history: list[dict[str, Any]]

@@ -1,0 +1,38 @@
+"""HTTP API: work queues per role and region, with filters, paging and counts."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from slrt_contracts import Channel, ComplaintType, ServiceField
+from slrt_runtime.auth import CurrentActor
+
+from ..domain import Status
+from ..queues import Queue
+
+router = APIRouter(prefix="/queues", tags=["queues"])
+
+
+@router.get("/{queue}", summary="A work queue: front-office, puskesos, back-office, supervisor, manager")
+def work_queue(
+    queue: Queue,
+    request: Request,
+    actor: CurrentActor,
+    region: Annotated[str | None, Query(pattern=r"^\d{4}(\d{2}(\d{4})?)?$",
+                                        description="Narrow to a sub-district or village inside your region")] = None,
+    status: Status | None = None,
+    field: ServiceField | None = None,
+    channel: Channel | None = None,
+    complaint_type: ComplaintType | None = None,
+    programme: Annotated[str | None, Query(max_length=32)] = None,
+    overdue: bool | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    filters = {name: value.value if hasattr(value, "value") else value
+               for name, value in (("status", status), ("field", field), ("channel", channel),
+                                   ("complaint_type", complaint_type), ("programme", programme))
+               if value is not None}
+    return request.app.state.queues.list(queue, actor, region=region, filters=filters, overdue=overdue,
+                                         limit=limit, offset=offset)
