@@ -1,74 +1,67 @@
-"""What goes on the bus: the letter's progress, never the citizen's NIK or name."""
+"""What goes on the bus: the letter's progress, never the applicant's NIK or name."""
 
 from __future__ import annotations
 
 import uuid
 
-from slrt_contracts import (
-    Actor,
-    LetterInitialled,
-    LetterRequested,
-    LetterSigned,
-    ParafStep,
-    Role,
-    decode,
-    encode,
-)
+from slrt_contracts import ParafStep, Role, decode, encode
+from slrt_contracts.events import letters as c
 from slrt_letters.application import LettersApplication
 from slrt_letters.messaging import to_contract
-from slrt_runtime.settings import ServiceSettings
-
-NIK = "1605014101900003"
-NAME = "Siti Aminah Binti Sulaiman"
+from slrt_letters.testing import KABID, KADIN, KASI, NAME, NIK, PENGELOLA, SEKDIN, person
 
 
-def staff(role: Role) -> Actor:
-    return Actor(id=f"{role.value}-1605-01", role=role, region="1605")
-
-
-def signed_letter_events() -> list:
-    """Every stored event of a signed letter, read back from the store as the relay reads them."""
-    app = LettersApplication(ServiceSettings(persistence="memory"))
+def events_of_a_letter_life(app: LettersApplication) -> list:
+    """Every stored event of a letter returned once, issued and revoked, read back as the relay reads them."""
     complaint_id = uuid.uuid4()
-    letter_id = app.request_letter(actor=staff(Role.PENGELOLA), letter_type="rekomendasi-pbi-daerah", nik=NIK,
-                                   citizen_name=NAME, purpose="Pengajuan KIS PBID",
-                                   complaint_id=complaint_id, receipt_number="RK-1605-26-000042")
-    for role in (Role.KASI, Role.KABID, Role.SEKDIN):
-        app.initial(letter_id, staff(role))
-    app.sign(letter_id, staff(Role.KADIN))
-    return [app.mapper.to_domain_event(n) for n in app.recorder.select_notifications(1, 100)]
+    letter_id, _ = app.request_letter(actor=PENGELOLA, letter_type="rec-kis-pbid-enrolment",
+                                      fields=person(complaint_id=complaint_id, receipt_number="RK-1605-26-000042"),
+                                      documents_presented=["sktm", "kk"])
+    app.check_documents(letter_id, PENGELOLA, {"ktp": True})
+    app.draft(letter_id, PENGELOLA)
+    app.initial(letter_id, KASI)
+    app.return_for_revision(letter_id, KABID, "Perbaiki keperluan surat")
+    app.draft(letter_id, PENGELOLA)
+    for official in (KASI, KABID, SEKDIN):
+        app.initial(letter_id, official)
+    app.sign(letter_id, KADIN)
+    app.revoke(letter_id, KADIN, "Diterbitkan atas data yang keliru")
+    return [app.mapper.to_domain_event(n) for n in app.recorder.select_notifications(1, 1000)]
 
 
-def test_each_step_of_the_letter_becomes_its_contract_event() -> None:
-    contracts = [c for c in map(to_contract, signed_letter_events()) if c is not None]
-    assert [type(c) for c in contracts] == [LetterRequested, LetterInitialled, LetterInitialled,
-                                             LetterInitialled, LetterSigned]
-    requested, *initialled, signed = contracts
-    assert requested.district == "1605"
-    assert requested.letter_type == "rekomendasi-pbi-daerah"
-    assert requested.receipt_number == "RK-1605-26-000042"
-    assert {c.letter_id for c in contracts} == {requested.letter_id}
-    assert {c.complaint_id for c in contracts} == {requested.complaint_id}
-    assert [c.step for c in initialled] == [ParafStep.KASI, ParafStep.KABID, ParafStep.SEKDIN]
-    assert [c.initialled_by.role for c in initialled] == [Role.KASI, Role.KABID, Role.SEKDIN]
-    assert signed.letter_number.startswith("460/0001/SLRT-1605/")
-    assert signed.signed_by.role is Role.KADIN
-    assert signed.subject() == "slrt.1605.letters.letter.signed"
+def test_each_step_of_the_letter_becomes_its_contract_event(app: LettersApplication) -> None:
+    contracts = [x for x in map(to_contract, events_of_a_letter_life(app)) if x is not None]
+    assert [type(x).__name__ for x in contracts] == [
+        "LetterRequested", "LetterDocumentsChecked", "LetterDocumentsChecked", "LetterValidated", "LetterInitialled",
+        "LetterReturned", "LetterInitialled", "LetterInitialled", "LetterInitialled", "LetterSigned", "LetterIssued",
+        "LetterRevoked"]
+    requested = contracts[0]
+    assert (requested.district, requested.region, requested.letter_type) == ("1605", "1605012001", "rec-kis-pbid-enrolment")
+    assert {x.letter_id for x in contracts} == {requested.letter_id}
+    assert {x.complaint_id for x in contracts} == {requested.complaint_id}
+    first_check, second_check = contracts[1], contracts[2]
+    assert (first_check.missing, first_check.complete) == (["ktp"], False)
+    assert (second_check.presented, second_check.complete) == (["ktp"], True)
+    initialled = [x for x in contracts if isinstance(x, c.LetterInitialled)]
+    assert [x.step for x in initialled] == [ParafStep.KASI, ParafStep.KASI, ParafStep.KABID, ParafStep.SEKDIN]
+    signed, issued = contracts[-3], contracts[-2]
+    assert signed.signed_by.role is Role.KADIN and signed.subject() == "slrt.1605.letters.letter.signed"
+    assert issued.letter_number == signed.letter_number and len(issued.document_sha256) == 64
 
 
-def test_the_number_sequence_stays_private() -> None:
-    private = [type(e).__qualname__ for e in signed_letter_events() if to_contract(e) is None]
-    assert private and all(name.startswith("NumberSequence.") for name in private)
-
-
-def test_no_nik_and_no_name_ever_reach_the_bus() -> None:
-    for domain_event in signed_letter_events():
+def test_no_nik_and_no_name_ever_reach_the_bus(app: LettersApplication) -> None:
+    for domain_event in events_of_a_letter_life(app):
         contract = to_contract(domain_event)
         if contract is None:
             continue
         subject, body, headers = encode(contract, event_id=str(uuid.uuid4()), time=domain_event.timestamp)
         on_the_wire = subject + body.decode() + repr(headers)
-        for secret in (NIK, NAME, "Siti", "1605********0003"):
+        for secret in (NIK, NAME, "Siti", "1605********0003", "Dusun II", "1605010101900001"):
             assert secret not in on_the_wire, f"{type(contract).__name__} leaks personal data"
-        assert "nik" not in contract.model_dump() and "citizen_name" not in contract.model_dump()
         assert decode(headers, body) == contract  # and it is a valid contract event
+
+
+def test_number_sequences_and_drafts_stay_private(app: LettersApplication) -> None:
+    private = {type(e).__qualname__ for e in events_of_a_letter_life(app) if to_contract(e) is None}
+    assert private == {"NumberSequence.Started", "NumberSequence.NumberIssued", "Letter.Drafted",
+                       "BpjsBatch.Opened", "BpjsBatch.LetterAdded"}

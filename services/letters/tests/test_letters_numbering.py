@@ -1,4 +1,5 @@
-"""Letter numbers: taken at signing, gap-free and unique per office and year, also under races."""
+"""Letter numbers: taken at signing, gap-free and unique per office and year, also under races,
+on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -8,63 +9,24 @@ from pathlib import Path
 from uuid import UUID
 
 import pytest
-from slrt_contracts import Actor, Role
+from slrt_letters.adapters.dtks import FakeDtks
+from slrt_letters.adapters.signing import LetterSigner
 from slrt_letters.application import LettersApplication
+from slrt_letters.settings import LettersSettings
+from slrt_letters.testing import KADIN, PENGELOLA, person, ready_to_sign
 from slrt_runtime.errors import InvalidTransition
 from slrt_runtime.settings import ServiceSettings
 
-NIK = "1605014101900003"
 YEAR = dt.datetime.now(dt.timezone.utc).year
 
 
-def staff(role: Role) -> Actor:
-    return Actor(id=f"{role.value}-1605-01", role=role, region="1605")
-
-
-PENGELOLA, KASI, KABID, SEKDIN, KADIN = (staff(r) for r in (Role.PENGELOLA, Role.KASI, Role.KABID,
-                                                            Role.SEKDIN, Role.KADIN))
-
-
-def initialled_letter(app: LettersApplication, letter_type: str = "sktm") -> UUID:
-    letter_id = app.request_letter(actor=PENGELOLA, letter_type=letter_type, nik=NIK,
-                                   citizen_name="Siti Aminah", purpose="Berobat")
-    for official in (KASI, KABID, SEKDIN):
-        app.initial(letter_id, official)
-    return letter_id
-
-
 def serial(letter_number: str) -> int:
-    classification, sequence, office, year = letter_number.split("/")
-    assert (classification, office, year) == ("460", "SLRT-1605", str(YEAR))
+    classification, sequence, unit, year = letter_number.split("/")
+    assert (classification, unit, year) == ("427.42", "Dinsos", str(YEAR))
     return int(sequence)
 
 
-@pytest.fixture
-def sqlite_app(tmp_path: Path) -> LettersApplication:
-    return LettersApplication(ServiceSettings(persistence="sqlite", data_dir=tmp_path, district="1605"))
-
-
-def test_numbers_follow_each_other_across_letter_types(sqlite_app: LettersApplication) -> None:
-    first = sqlite_app.sign(initialled_letter(sqlite_app, "sktm"), KADIN)
-    second = sqlite_app.sign(initialled_letter(sqlite_app, "rekomendasi-pbi-daerah"), KADIN)
-    assert first["letter_number"] == f"460/0001/SLRT-1605/{YEAR}"
-    assert second["letter_number"] == f"460/0002/SLRT-1605/{YEAR}"
-
-
-def test_a_refused_signature_takes_no_number(sqlite_app: LettersApplication) -> None:
-    early = sqlite_app.request_letter(actor=PENGELOLA, letter_type="sktm", nik=NIK,
-                                      citizen_name="Budi", purpose="Sekolah")
-    with pytest.raises(InvalidTransition, match="needs paraf"):
-        sqlite_app.sign(early, KADIN)
-    signed = sqlite_app.sign(initialled_letter(sqlite_app), KADIN)
-    with pytest.raises(InvalidTransition, match="already signed"):
-        sqlite_app.sign(signed["letter_id"], KADIN)
-    assert serial(signed["letter_number"]) == 1
-    assert serial(sqlite_app.sign(initialled_letter(sqlite_app), KADIN)["letter_number"]) == 2
-
-
-def test_twenty_kadin_signing_at_once_get_numbers_one_to_twenty(sqlite_app: LettersApplication) -> None:
-    letters = [initialled_letter(sqlite_app) for _ in range(20)]
+def sign_all_at_once(app: LettersApplication, letters: list[UUID]) -> list[str]:
     numbers: list[str] = []
     errors: list[BaseException] = []
     start = threading.Barrier(len(letters))
@@ -72,7 +34,7 @@ def test_twenty_kadin_signing_at_once_get_numbers_one_to_twenty(sqlite_app: Lett
     def sign(letter_id: UUID) -> None:
         try:
             start.wait()
-            numbers.append(sqlite_app.sign(letter_id, KADIN)["letter_number"])
+            numbers.append(app.sign(letter_id, KADIN)["letter_number"])
         except BaseException as e:  # noqa: BLE001 - reported below
             errors.append(e)
 
@@ -80,28 +42,71 @@ def test_twenty_kadin_signing_at_once_get_numbers_one_to_twenty(sqlite_app: Lett
     for t in threads:
         t.start()
     for t in threads:
-        t.join(timeout=60)
-
+        t.join(timeout=120)
     assert errors == []
-    assert sorted(serial(n) for n in numbers) == list(range(1, 21))
-    # And what is stored agrees: every letter has its own number.
+    return numbers
+
+
+def test_numbers_follow_each_other_across_letter_types_in_the_office_format(sqlite_app: LettersApplication) -> None:
+    first = sqlite_app.sign(ready_to_sign(sqlite_app, "sktm"), KADIN)
+    second = sqlite_app.sign(ready_to_sign(sqlite_app, "rec-neglected-ppks"), KADIN)
+    assert first["letter_number"] == f"427.42/0001/Dinsos/{YEAR}"
+    assert second["letter_number"] == f"427.42/0002/Dinsos/{YEAR}"
+
+
+def test_the_format_and_unit_come_from_settings(tmp_path: Path, signer: LetterSigner, dtks: FakeDtks) -> None:
+    settings = LettersSettings(persistence="memory", data_dir=tmp_path, letters_number_unit="Linjamsos",
+                               letters_number_format="460/{seq:03d}/{unit}-{district}/{year}")
+    app = LettersApplication(settings, dtks=dtks, signer=signer)
+    assert app.sign(ready_to_sign(app), KADIN)["letter_number"] == f"460/001/Linjamsos-1605/{YEAR}"
+    with pytest.raises(ValueError, match="must contain"):
+        LettersSettings(letters_number_format="427.42/{unit}/{year}")
+
+
+def test_a_refused_signature_takes_no_number(sqlite_app: LettersApplication) -> None:
+    early, _ = sqlite_app.request_letter(actor=PENGELOLA, letter_type="sktm", fields=person())
+    with pytest.raises(InvalidTransition, match="not drafted"):
+        sqlite_app.sign(early, KADIN)
+    signed = sqlite_app.sign(ready_to_sign(sqlite_app), KADIN)
+    with pytest.raises(InvalidTransition, match="already signed"):
+        sqlite_app.sign(signed["letter_id"], KADIN)
+    assert serial(signed["letter_number"]) == 1
+    assert serial(sqlite_app.sign(ready_to_sign(sqlite_app), KADIN)["letter_number"]) == 2
+
+
+def test_kadin_signing_at_once_get_numbers_without_gaps_on_sqlite(sqlite_app: LettersApplication) -> None:
+    letters = [ready_to_sign(sqlite_app) for _ in range(12)]
+    numbers = sign_all_at_once(sqlite_app, letters)
+    assert sorted(serial(n) for n in numbers) == list(range(1, 13))
     stored = {sqlite_app.get_letter(letter_id)["letter_number"] for letter_id in letters}
     assert stored == set(numbers)
+    assert all(sqlite_app.get_letter(letter_id)["status"] == "issued" for letter_id in letters)
 
 
-def test_two_replicas_sharing_the_store_share_the_register(tmp_path: Path) -> None:
-    """Two replicas of the service (two applications on one database) never reuse a number."""
-    settings = ServiceSettings(persistence="sqlite", data_dir=tmp_path, district="1605")
-    one, two = LettersApplication(settings), LettersApplication(settings)
-    a, b = initialled_letter(one), initialled_letter(two)
+@pytest.mark.postgres
+def test_kadin_signing_at_once_get_numbers_without_gaps_on_postgres(
+        postgres_settings: ServiceSettings, signer: LetterSigner, dtks: FakeDtks) -> None:
+    app = LettersApplication(postgres_settings, dtks=dtks, signer=signer)
+    replica = LettersApplication(postgres_settings, dtks=dtks, signer=signer)  # a second replica, one database
+    letters = [ready_to_sign(app) for _ in range(10)]
+    numbers = sign_all_at_once(app, letters[:5]) + sign_all_at_once(replica, letters[5:])
+    assert sorted(serial(n) for n in numbers) == list(range(1, 11))
+    assert serial(replica.sign(ready_to_sign(replica), KADIN)["letter_number"]) == 11
+
+
+def test_two_replicas_sharing_the_store_share_the_register(tmp_path: Path, signer: LetterSigner, dtks: FakeDtks) -> None:
+    settings = LettersSettings(persistence="sqlite", data_dir=tmp_path)
+    one = LettersApplication(settings, dtks=dtks, signer=signer)
+    two = LettersApplication(settings, dtks=dtks, signer=signer)
+    a, b = ready_to_sign(one), ready_to_sign(two)
     assert serial(one.sign(a, KADIN)["letter_number"]) == 1
     assert serial(two.sign(b, KADIN)["letter_number"]) == 2
 
 
 def test_a_racing_second_signature_of_the_same_letter_is_refused(sqlite_app: LettersApplication) -> None:
-    letter_id = initialled_letter(sqlite_app)
+    letter_id = ready_to_sign(sqlite_app)
     results: list[object] = []
-    start = threading.Barrier(5)
+    start = threading.Barrier(4)
 
     def sign() -> None:
         start.wait()
@@ -110,13 +115,11 @@ def test_a_racing_second_signature_of_the_same_letter_is_refused(sqlite_app: Let
         except InvalidTransition as e:
             results.append(e)
 
-    threads = [threading.Thread(target=sign) for _ in range(5)]
+    threads = [threading.Thread(target=sign) for _ in range(4)]
     for t in threads:
         t.start()
     for t in threads:
-        t.join(timeout=60)
-    signed = [r for r in results if isinstance(r, str)]
-    assert signed == [f"460/0001/SLRT-1605/{YEAR}"]
-    assert len(results) == 5
-    # The refused ones left no hole: the next letter is number 2.
-    assert serial(sqlite_app.sign(initialled_letter(sqlite_app), KADIN)["letter_number"]) == 2
+        t.join(timeout=120)
+    assert [r for r in results if isinstance(r, str)] == [f"427.42/0001/Dinsos/{YEAR}"]
+    assert len(results) == 4
+    assert serial(sqlite_app.sign(ready_to_sign(sqlite_app), KADIN)["letter_number"]) == 2

@@ -1,4 +1,4 @@
-"""Assemble the letters service: event store, outbox relay, HTTP API."""
+"""Assemble the letters service: event store, outbox relay, deadline watcher, HTTP API."""
 
 from __future__ import annotations
 
@@ -6,19 +6,23 @@ from fastapi import FastAPI
 from slrt_runtime.http import create_service_app
 from slrt_runtime.settings import ServiceSettings
 
-from .api import router
+from .adapters.dtks import Dtks
 from .application import LettersApplication
+from .deadlines import deadline_book, on_due_for
+from .entrypoints import api, bpjs, public
 from .messaging import to_contract
 
 SERVICE = "letters"
 
 
-def build(settings: ServiceSettings | None = None, *, with_messaging: bool = True) -> FastAPI:
-    settings = settings or ServiceSettings()
-    application = LettersApplication(settings)
+def build(settings: ServiceSettings | None = None, *, with_messaging: bool = True, dtks: Dtks | None = None,
+          with_deadlines: bool = True) -> FastAPI:
+    application = LettersApplication(settings, dtks=dtks)
+    application.signer  # noqa: B018 - load the office certificate now: a wrong one stops the start, not a signature
     return create_service_app(
-        SERVICE, application, routers=[router], translate=to_contract,
+        SERVICE, application, routers=[api.router, bpjs.router, public.router], translate=to_contract,
         with_messaging=with_messaging,
-        description="Letters of the social office (SKTM, KIS PBI-Daerah recommendation): "
-        "request, paraf Kasi -> Kabid -> Sekdin, signature and number by the Kadin.",
+        deadlines=(deadline_book(application), on_due_for(application)) if with_deadlines else None,
+        description="Letters of the social office from the SOP catalogue: documents, verification, paraf "
+        "chain, signature and number, PAdES seal, public QR verification, monthly BPJS batches.",
     )

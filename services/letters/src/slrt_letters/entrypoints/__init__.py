@@ -1,0 +1,1 @@
+"""HTTP entrypoints: staff letters API, BPJS batches, public verification."""
