@@ -9,6 +9,13 @@ AGENCY_NAMES: dict[str, str] = {
     "dukcapil": "Dinas Kependudukan dan Pencatatan Sipil",
     "bpjs-kesehatan": "BPJS Kesehatan",
     "baznas": "BAZNAS (badan amil zakat)",
+    # Managing agencies of the referral service's seed programme catalogue.
+    "kemensos-pkh": "Kementerian Sosial (PKH)",
+    "kemensos-bpnt": "Kementerian Sosial (Bantuan Sembako)",
+    "kemendikbud-pip": "Kementerian Pendidikan (Program Indonesia Pintar)",
+    "kemendikbud-kipk": "Kementerian Pendidikan (KIP Kuliah)",
+    "dinsos-prov": "Dinas Sosial Provinsi",
+    "forum-csr": "Forum CSR Kabupaten",
 }
 
 

@@ -44,9 +44,15 @@ class Delivery:
     upstream: str
     notification_id: int
     event: ContractEvent
+    subject: str = ""
+    """The subject the message came on (a handler may check it names the same addressee as the body)."""
 
 
 Handler = Callable[[Delivery], object]
+
+Position = Callable[[str, dict[str, str], ContractEvent], tuple[str, int]]
+"""(subject, headers, event) -> (upstream, notification id) for messages that do not come from an SLRT
+outbox (e.g. events agencies publish themselves): derive the exactly-once key from the message."""
 
 
 @dataclass
@@ -62,6 +68,8 @@ class TrackedConsumer:
     max_deliver: int = 5
     ack_wait_seconds: float = 30.0
     batch_size: int = 16
+    position: Position | None = None
+    """Where the exactly-once key comes from; default: the outbox headers slrt-upstream / slrt-notification-id."""
     processed: int = 0
     dead_lettered: int = 0
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
@@ -97,7 +105,7 @@ class TrackedConsumer:
             f"consume {self.name}", context=context_from_headers(headers), kind=trace.SpanKind.CONSUMER
         ) as span:
             try:
-                delivery = self._parse(headers, raw.data)
+                delivery = self._parse(headers, raw.data, raw.subject)
                 # One message at a time per consumer: no self-inflicted version conflicts.
                 async with self._lock:
                     await asyncio.to_thread(self.handle, delivery)
@@ -116,16 +124,19 @@ class TrackedConsumer:
                 await msg.ack()
                 self.processed += 1
 
-    def _parse(self, headers: dict[str, str], body: bytes) -> Delivery:
-        try:
-            upstream = headers[HEADER_UPSTREAM]
-            notification_id = int(headers[HEADER_NOTIFICATION_ID])
-        except (KeyError, ValueError):
-            raise EnvelopeError(f"missing or bad {HEADER_UPSTREAM}/{HEADER_NOTIFICATION_ID} headers") from None
+    def _parse(self, headers: dict[str, str], body: bytes, subject: str = "") -> Delivery:
+        if self.position is None:
+            try:
+                upstream = headers[HEADER_UPSTREAM]
+                notification_id = int(headers[HEADER_NOTIFICATION_ID])
+            except (KeyError, ValueError):
+                raise EnvelopeError(f"missing or bad {HEADER_UPSTREAM}/{HEADER_NOTIFICATION_ID} headers") from None
         event = decode(headers, body)
         if self.accepts and not isinstance(event, self.accepts):
             raise PermanentFailure(f"{self.name} does not handle {event.ce_type()}")
-        return Delivery(upstream=upstream, notification_id=notification_id, event=event)
+        if self.position is not None:
+            upstream, notification_id = self.position(subject, headers, event)
+        return Delivery(upstream=upstream, notification_id=notification_id, event=event, subject=subject)
 
     async def _dead_letter(self, msg: NatsMessage, headers: dict[str, str], reason: str) -> None:
         raw = msg.raw_message

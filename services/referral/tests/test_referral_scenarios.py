@@ -1,98 +1,189 @@
-"""Referral as the business process: a checked complaint is routed, approved, sent and answered."""
+"""Referrals as the business process: staff propose, the manager approves, agencies answer."""
 
 from __future__ import annotations
 
-import datetime as dt
-import uuid
-
-import pytest
-from fastapi.testclient import TestClient
-from slrt_contracts import Actor, DTKSChecked, Region, Role
-from slrt_referral.main import build
-from slrt_runtime.consumers import Delivery
-from slrt_runtime.settings import ServiceSettings
-
-REGION = Region(district="1605", subdistrict="160501", village="1605012001")
+from slrt_contracts import Actor, Role
+from slrt_referral.messaging import to_contract
 
 
-def checked(field: str = "health") -> DTKSChecked:
-    return DTKSChecked(
-        district="1605", complaint_id=uuid.uuid4(), receipt_number="RK-1605-26-000001",
-        checked_at=dt.datetime.now(dt.timezone.utc), status="found", household_id="HH-1",
-        programmes=["PKH", "PBI-JK"], field=field, complaint_type="grievance", region=REGION,
-    )
+def published(office) -> list:
+    app = office.app
+    events = [to_contract(app.mapper.to_domain_event(n), app) for n in app.recorder.select_notifications(1, 1000)]
+    return [e for e in events if e is not None]
 
 
-@pytest.fixture
-def client() -> TestClient:
-    return TestClient(build(ServiceSettings(persistence="memory", district="1605"), with_messaging=False))
+def test_referred_to_two_agencies_one_rejects_with_reason_one_accepts_then_reports_the_outcome(office) -> None:
+    complaint = office.complaint(field="health")
+    manager, back_office = office.as_("manager"), office.as_("back_office")
+    dinkes, bpjs = office.as_("agency", agency="dinkes"), office.as_("agency", agency="bpjs-kesehatan")
+
+    # Complementarity: the back office proposes two programmes for the same complaint.
+    health_fee = office.propose(complaint, "JAMKESDA", by=back_office)
+    insurance = office.propose(complaint, "PBI-JK", by=back_office)
+    assert health_fee.status_code == insurance.status_code == 201
+    assert health_fee.json()["status"] == "awaiting_approval" and health_fee.json()["agency"] == "dinkes"
+    assert insurance.json()["agency"] == "bpjs-kesehatan" and insurance.json()["agency_level"] == "national"
+    # The same programme twice while the first is open: refused.
+    assert office.propose(complaint, "JAMKESDA", by=back_office).status_code == 409
+
+    queue = office.get("/referrals/approvals", manager).json()
+    assert queue["total"] == 2
+    jamkesda, pbi = health_fee.json()["referral_id"], insurance.json()["referral_id"]
+    # An agency cannot answer before the manager approved; and the back office cannot approve.
+    assert office.post(jamkesda, "answer", dinkes, decision="approved").status_code == 409
+    assert office.post(jamkesda, "approve", back_office).status_code == 403
+    for referral in (jamkesda, pbi):
+        r = office.post(referral, "approve", manager)
+        assert r.status_code == 200 and r.json()["status"] == "sent"
+        assert r.json()["answer_due_at"] is not None
+    assert office.post(jamkesda, "approve", manager).status_code == 409, "approving twice"
+    assert office.get("/referrals/approvals", manager).json()["total"] == 0
+
+    # Dinkes rejects: a reason is required, and the citizen is told it.
+    assert office.post(jamkesda, "answer", dinkes, decision="rejected").status_code == 422
+    r = office.post(jamkesda, "answer", dinkes, decision="rejected", reason="Sudah ditanggung PBI-JK")
+    assert r.status_code == 200 and r.json()["status"] == "rejected"
+    assert office.post(jamkesda, "answer", dinkes, decision="approved").status_code == 409, "answered already"
+
+    # BPJS Kesehatan reviews further, accepts, then reports the outcome.
+    assert office.post(pbi, "outcome", bpjs, outcome="provided").status_code == 409, "outcome before accepting"
+    assert office.post(pbi, "answer", bpjs, decision="further_review").json()["status"] == "under_review"
+    assert office.post(pbi, "answer", bpjs, decision="approved").json()["status"] == "accepted"
+    r = office.post(pbi, "outcome", bpjs, outcome="provided", note="Aktif sebagai PBI-JK mulai bulan depan")
+    assert r.status_code == 200 and r.json()["status"] == "completed"
+    assert r.json()["outcome"]["outcome"] == "provided"
+
+    both = office.get(f"/referrals/by-complaint/{complaint}", office.as_("front_office")).json()
+    assert {(x["programme"], x["status"]) for x in both} == {("JAMKESDA", "rejected"), ("PBI-JK", "completed")}
+
+    facts = [(e.event_name, e.subject()) for e in published(office)]
+    assert ("ReferralProposed", "slrt.1605.referral.dinkes.internal.proposed") in facts
+    assert ("ReferralSent", "slrt.1605.referral.bpjs-kesehatan.sent") in facts
+    assert ("ReferralAnswered", "slrt.1605.referral.dinkes.answered") in facts
+    assert ("ReferralOutcomeReported", "slrt.1605.referral.bpjs-kesehatan.outcome") in facts
+    rejected = next(e for e in published(office) if e.event_name == "ReferralAnswered" and e.agency == "dinkes")
+    assert rejected.reason == "Sudah ditanggung PBI-JK" and rejected.region.village == "1605012001"
 
 
-def auth(client: TestClient, role: str, **claims: str) -> dict[str, str]:
-    body = {"sub": f"{role}-1", "role": role, "region": "1605", **claims}
-    return {"Authorization": "Bearer " + client.post("/auth/dev-token", json=body).json()["access_token"]}
+def test_revoked_and_redirected(office) -> None:
+    complaint = office.complaint(field="social")
+    manager, dinsos = office.as_("manager"), office.as_("agency", agency="dinsos")
+    baznas = office.as_("agency", agency="baznas")
+    revoked = office.sent(complaint, "REHSOS")
+    redirected = office.sent(complaint, "BANSOS-DAERAH")
+
+    # The secretariat revokes a sent referral, with a reason; only the manager may.
+    assert office.post(revoked, "revoke", office.as_("back_office"), reason="x").status_code == 403
+    assert office.post(revoked, "revoke", manager, reason="").status_code == 422
+    r = office.post(revoked, "revoke", manager, reason="Sudah ditangani Puskesos")
+    assert r.status_code == 200 and r.json()["status"] == "revoked"
+    assert office.post(revoked, "answer", dinsos, decision="approved").status_code == 409, "revoked: no answer"
+    assert office.post(revoked, "revoke", manager, reason="again").status_code == 409
+
+    # Dinsos rejects the other one; the secretariat redirects it to the zakat body.
+    office.post(redirected, "answer", dinsos, decision="rejected", reason="Anggaran tahun ini habis")
+    r = office.post(redirected, "redirect", manager, programme="ZAKAT", reason="Dialihkan ke BAZNAS")
+    assert r.status_code == 201, r.text
+    successor = r.json()
+    assert successor["status"] == "sent" and successor["agency"] == "baznas"
+    assert successor["redirected_from"] == redirected
+    old = office.get(f"/referrals/{redirected}", manager).json()
+    assert old["status"] == "revoked" and old["redirected_to"] == successor["referral_id"]
+    # The new agency sees and answers it; the old one cannot answer any more.
+    assert office.post(successor["referral_id"], "answer", baznas, decision="approved").status_code == 200
+    assert office.post(redirected, "answer", dinsos, decision="approved").status_code == 409
+    # Redirecting to the same programme, or redirecting a revoked referral, is refused.
+    assert office.post(successor["referral_id"], "redirect", manager, programme="ZAKAT", reason="x").status_code == 422
+    assert office.post(revoked, "redirect", manager, programme="ZAKAT", reason="x").status_code == 409
+
+    facts = {e.event_name: e for e in published(office)}
+    assert facts["ReferralRevoked"].subject() == "slrt.1605.referral.dinsos.revoked"
+    moved = facts["ReferralRedirected"]
+    assert moved.subject() == "slrt.1605.referral.dinsos.redirected"
+    assert (moved.redirected_to_agency, moved.redirected_to_programme) == ("baznas", "ZAKAT")
+    assert [e.redirected_from for e in published(office) if e.event_name == "ReferralSent"][-1] is not None
 
 
-def deliver(client: TestClient, event: DTKSChecked, notification_id: int = 1) -> None:
-    client.app.state.application.on_complaint_checked(Delivery("dtks", notification_id, event))
+def test_manager_declines_a_proposal_which_is_never_sent(office) -> None:
+    complaint = office.complaint()
+    referral = office.propose(complaint, "JAMKESDA").json()["referral_id"]
+    manager = office.as_("manager")
+    assert office.post(referral, "decline", manager, reason="Ditangani langsung oleh BO").json()["status"] == "declined"
+    assert office.post(referral, "approve", manager).status_code == 409
+    assert office.post(referral, "revoke", manager, reason="x").status_code == 409
+    dinkes = office.as_("agency", agency="dinkes")
+    assert office.get(f"/referrals/{referral}", dinkes).status_code == 403
+    assert office.post(referral, "answer", dinkes, decision="approved").status_code == 409
+    # Declined, it no longer blocks a new proposal to the same programme.
+    assert office.propose(complaint, "JAMKESDA").status_code == 201
 
 
-def test_checked_complaint_is_routed_to_the_agency_of_its_field(client: TestClient) -> None:
-    event = checked("education")
-    deliver(client, event)
-    view = client.get(f"/referrals/by-complaint/{event.complaint_id}", headers=auth(client, "manager")).json()
-    assert view["agency"] == "disdik"
-    assert view["status"] == "awaiting_approval"
+def test_answering_a_never_sent_or_unknown_referral_is_refused(office) -> None:
+    complaint = office.complaint()
+    referral = office.propose(complaint, "JAMKESDA").json()["referral_id"]
+    dinkes = office.as_("agency", agency="dinkes")
+    r = office.post(referral, "answer", dinkes, decision="approved")
+    assert r.status_code == 409 and "not been sent" in r.json()["detail"]
+    assert office.post(referral, "outcome", dinkes, outcome="provided").status_code == 409
+    missing = "00000000-0000-4000-8000-000000000000"
+    assert office.post(missing, "answer", dinkes, decision="approved").status_code == 404
+    assert office.post(referral, "answer", dinkes, decision="maybe").status_code == 422
+    # Nothing changed: still waiting for the manager.
+    assert office.get(f"/referrals/{referral}", office.as_("manager")).json()["status"] == "awaiting_approval"
 
 
-def test_redelivered_check_creates_no_second_referral(client: TestClient) -> None:
-    event = checked()
-    deliver(client, event, 7)
-    deliver(client, event, 7)
-    app = client.app.state.application
-    assert app.recorder.max_notification_id() == 1
+def test_a_complaint_is_referred_only_once_known_and_checked(office) -> None:
+    import uuid
+
+    assert office.propose(uuid.uuid4(), "JAMKESDA").status_code == 404
+    complaint = office.complaint()
+    assert office.propose(complaint, "NOPE").status_code == 404
+    assert office.propose(complaint, "JAMKESDA", by=office.as_("agency", agency="dinkes")).status_code == 403
+    assert office.propose(complaint, "JAMKESDA", by=office.as_("dtks_operator")).status_code == 403
 
 
-def test_manager_approves_then_agency_answers(client: TestClient) -> None:
-    event = checked("health")
-    deliver(client, event)
-    referral_id = client.get(f"/referrals/by-complaint/{event.complaint_id}",
-                             headers=auth(client, "manager")).json()["referral_id"]
-    dinkes = auth(client, "agency", agency="dinkes")
-    # The agency cannot answer (or even see) a referral that was not sent yet.
-    assert client.post(f"/referrals/{referral_id}/answer", json={"decision": "approved"},
-                       headers=dinkes).status_code == 409
-    assert client.post(f"/referrals/{referral_id}/approve", headers=auth(client, "front_office")).status_code == 403
-    r = client.post(f"/referrals/{referral_id}/approve", headers=auth(client, "manager"))
-    assert r.status_code == 200 and r.json()["status"] == "sent"
-    assert client.post(f"/referrals/{referral_id}/approve", headers=auth(client, "manager")).status_code == 409
-    # Another agency may not answer for Dinas Kesehatan.
-    assert client.post(f"/referrals/{referral_id}/answer", json={"decision": "approved"},
-                       headers=auth(client, "agency", agency="disdik")).status_code == 403
-    # A rejection needs a reason.
-    assert client.post(f"/referrals/{referral_id}/answer", json={"decision": "rejected"},
-                       headers=dinkes).status_code == 422
-    r = client.post(f"/referrals/{referral_id}/answer", json={"decision": "further_review"}, headers=dinkes)
-    assert r.json()["status"] == "under_review"
-    r = client.post(f"/referrals/{referral_id}/answer", json={"decision": "approved"}, headers=dinkes)
-    assert r.json()["status"] == "approved"
-    assert client.post(f"/referrals/{referral_id}/answer", json={"decision": "approved"},
-                       headers=dinkes).status_code == 409
+def test_redelivered_complaint_events_change_nothing_and_sent_carries_the_dtks_result(office) -> None:
+    complaint = office.complaint()
+    before = office.app.recorder.max_notification_id()
+    for delivery in list(office.delivered):  # the broker delivers them all again
+        office.redeliver(delivery)
+    assert office.app.recorder.max_notification_id() == before
+    office.sent(complaint, "ADMINDUK")
+    sent = next(e for e in published(office) if e.event_name == "ReferralSent")
+    assert sent.agency == "dukcapil" and sent.programme == "ADMINDUK" and sent.dtks_status == "found"
+    assert sent.programmes == ["PKH"]
+    assert sent.approved_by == Actor(id="manager-1605", role=Role.MANAGER, region="1605")
 
 
-def test_sent_and_answered_become_contract_events_on_the_agency_subject(client: TestClient) -> None:
-    from slrt_referral.messaging import to_contract
+def test_registration_and_dtks_check_racing_to_create_the_complaint_both_take_effect(office) -> None:
+    import datetime as dt
+    import uuid
 
-    event = checked("civil_registry")
-    deliver(client, event)
-    app = client.app.state.application
-    referral_id = app.get_referral_for_complaint(event.complaint_id)["referral_id"]
-    app.approve(referral_id, Actor(id="m", role=Role.MANAGER, region="1605"))
-    app.answer(referral_id, "rejected", "Sudah terdaftar di program lain", Actor(
-        id="a", role=Role.AGENCY, region="1605", agency="dukcapil"))
-    contracts = [to_contract(app.mapper.to_domain_event(n), app) for n in app.recorder.select_notifications(1, 10)]
-    public = [c for c in contracts if c is not None]
-    assert [c.event_name for c in public] == ["ReferralSent", "ReferralAnswered"]
-    assert public[0].subject() == "slrt.1605.referral.dukcapil.sent"
-    assert public[1].subject() == "slrt.1605.referral.dukcapil.answered"
-    assert public[1].decision == "rejected"
+    from slrt_contracts import Actor, Channel, ComplaintRegistered, DTKSChecked, Region, Role
+    from slrt_referral.domain import Complaint
+    from slrt_runtime.consumers import Delivery
+
+    app, complaint_id = office.app, uuid.uuid4()
+    region = Region(district="1605", subdistrict="160501", village="1605012001")
+    common = dict(district="1605", complaint_id=complaint_id, receipt_number="RK-1605-26-000123", region=region,
+                  field="health", complaint_type="grievance")
+    registered = ComplaintRegistered(**common, registered_at=dt.datetime.now(dt.timezone.utc),
+                                     channel=Channel.FRONT_OFFICE,
+                                     recorded_by=Actor(id="fo", role=Role.FRONT_OFFICE, region="1605"))
+    checked = DTKSChecked(**common, checked_at=dt.datetime.now(dt.timezone.utc), status="found", programmes=[])
+    # The DTKS consumer read "no complaint yet"; the registration consumer creates it meanwhile.
+    original, raced = app._complaint_for, []
+
+    def stale_read(event):
+        if not raced:
+            raced.append(True)
+            stale = Complaint(complaint_id=complaint_id, receipt_number="RK-1605-26-000123", region=region,
+                              field="health", complaint_type="grievance")
+            app.on_complaint_registered(Delivery("intake", 501, registered))
+            return stale
+        return original(event)
+
+    app._complaint_for = stale_read
+    app.on_complaint_checked(Delivery("dtks", 502, checked))
+    app._complaint_for = original
+    assert office.propose(complaint_id, "JAMKESDA").status_code == 201, "registered and checked"
