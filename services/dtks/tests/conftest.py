@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from slrt_contracts import Actor, Channel, ComplaintRegistered, ComplaintType, Region, Role, ServiceField
+from slrt_dtks.registry import COLUMNS, RegistryStore
 from slrt_dtks.synthetic import generate, write_csv
 
 
@@ -34,3 +36,29 @@ def make_complaint() -> Callable[..., ComplaintRegistered]:
             recorded_by=Actor(id="fo-1", role=Role.FRONT_OFFICE, region=district),
         )
     return make
+
+
+@pytest.fixture(params=["sqlite-memory", "sqlite-file", "postgres"])
+def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[RegistryStore]:
+    """The registry on each backend: SQLite in memory, a SQLite file, and a real PostgreSQL
+    (a schema of the test's own; skipped with the reason when no server is reachable)."""
+    if request.param == "postgres":
+        settings = request.getfixturevalue("postgres_settings")
+        store = RegistryStore.for_settings(settings)
+    else:
+        store = RegistryStore(None if request.param == "sqlite-memory" else tmp_path / "registry.sqlite")
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def write_extract(tmp_path: Path) -> Callable[..., Path]:
+    """Write rows (dicts) as a CSV extract; ``header`` defaults to the generator's columns."""
+    def write(rows: list[dict[str, str]], name: str = "extract.csv", header: tuple[str, ...] | None = None) -> Path:
+        path = tmp_path / name
+        with path.open("w", encoding="utf-8", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=list(header or COLUMNS), lineterminator="\n", extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(rows)
+        return path
+    return write

@@ -70,7 +70,7 @@ def test_programmes_and_deciles_are_plausible(people: list[dict[str, str]]) -> N
     for p in people:
         codes = [c for c in p["programmes"].split(",") if c]
         assert set(codes) <= set(PROGRAMMES)
-        assert not {"PBI-JK", "PBI-DAERAH"} <= set(codes), "no double health-premium registration"
+        assert not {"PBI-JK", "PBI-Daerah"} <= set(codes), "no double health-premium registration"
         for c in codes:
             counts[c] += 1
         assert 1 <= int(p["welfare_decile"]) <= 10

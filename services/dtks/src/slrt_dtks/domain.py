@@ -2,7 +2,8 @@
 
 Privacy rule: the check keeps only the outcome (status, household id, programmes, decile, the
 registry version it was made against). The NIK and the name stay in the registry table; they
-are never written to an event, so they never reach the event store, the outbox or NATS.
+are never written to a check's event. (A prelist proposal does keep the proposed person's profile
+in this service's own event store — see ``prelist.py`` — but its published events carry none of it.)
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class RegistryCheck(Aggregate):
         welfare_decile: int | None,
         registry_version: str | None,
         checked_by: Actor,
+        prelist_proposal_id: UUID | None = None,
     ) -> None:
         # Also runs when the aggregate is rebuilt from its stored event, where enums come back
         # as plain strings: compare by value and convert back.
@@ -67,6 +69,7 @@ class RegistryCheck(Aggregate):
         self.welfare_decile = welfare_decile
         self.registry_version = registry_version
         self.checked_by = checked_by
+        self.prelist_proposal_id = prelist_proposal_id
 
     @property
     def checked_at(self) -> dt.datetime:
@@ -75,3 +78,28 @@ class RegistryCheck(Aggregate):
 
 def check_id_for(complaint_id: UUID) -> UUID:
     return RegistryCheck.create_id(complaint_id=complaint_id)
+
+
+_VERSION_NS = uuid5(NAMESPACE_URL, "https://slrt.example.id/dtks-registry-version")
+
+
+class RegistryVersionRecord(Aggregate):
+    """That a registry version became active, with its difference counts: the event the bus gets.
+
+    The switch itself happens in the registry database; this record follows it (id derived from the
+    version, so recording it twice is impossible) and is caught up at start if a crash fell between.
+    """
+
+    @staticmethod
+    def create_id(registry_version: str, **_: object) -> UUID:  # type: ignore[override]
+        return uuid5(_VERSION_NS, registry_version)
+
+    @event("Activated")
+    def __init__(self, registry_version: str, previous_version: str | None, district: str, source: str,
+                 activated_at: str, rows: int, rows_rejected: int, rows_warned: int, added: int, removed: int,
+                 changed: int, programme_changes: int) -> None:
+        self.registry_version = registry_version
+        self.previous_version = previous_version
+        self.district = district
+        self.counts = {"rows": rows, "rows_rejected": rows_rejected, "rows_warned": rows_warned, "added": added,
+                       "removed": removed, "changed": changed, "programme_changes": programme_changes}

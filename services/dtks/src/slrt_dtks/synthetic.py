@@ -25,9 +25,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-from slrt_contracts import InvalidNIK, validate_nik
+from slrt_contracts import InvalidNIK
 
 from .registry import COLUMNS, SYNTHETIC_PREFIX
+from .registry.model import check_nik
 
 REFERENCE_DATE = dt.date(2025, 1, 1)  # "today" for ages: fixed, so output depends on the seed only
 
@@ -78,7 +79,7 @@ def make_nik(numbers: _Numbers, subdistrict: str, birth_date: dt.date, sex: str)
     day = birth_date.day + (40 if sex == "F" else 0)
     nik = numbers.take(f"{subdistrict}{day:02d}{birth_date:%m%y}")
     try:
-        return validate_nik(nik)
+        return check_nik(nik)  # memoised: a million people share a few thousand birth dates
     except InvalidNIK as e:  # only an unknown district code can get here
         raise ValueError(f"cannot make valid NIKs for district {subdistrict[:4]}: {e}") from None
 
@@ -108,9 +109,9 @@ def _programmes(rng: random.Random, decile: int, age: int, household_pkh: bool, 
     pbi_jk = rng.random() < (0.75 if decile <= 4 else 0.35 if decile <= 6 else 0.05)
     if pbi_jk:
         codes.append("PBI-JK")
-    # Never both PBI-JK and PBI-DAERAH: the district pays only for people the centre does not.
+    # Never both PBI-JK and PBI-Daerah: the district pays only for people the centre does not.
     elif rng.random() < (0.35 if decile <= 6 else 0.05):
-        codes.append("PBI-DAERAH")
+        codes.append("PBI-Daerah")
     if 6 <= age <= 21 and rng.random() < (0.55 if decile <= 4 else 0.2 if decile <= 6 else 0.0):
         codes.append("KIP")
     return codes
