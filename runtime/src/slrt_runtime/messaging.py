@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 
 from faststream.nats import NatsBroker
 from nats.js import JetStreamContext
@@ -17,6 +18,11 @@ from .settings import ServiceSettings
 from .streams import ensure_streams
 
 log = logging.getLogger(__name__)
+
+
+def redact_url(url: str) -> str:
+    """The NATS URL without the credentials a deployment may put in it (nats://user:password@host)."""
+    return re.sub(r"//[^/@]*@", "//***@", url)
 
 
 class ServiceMessaging:
@@ -72,7 +78,8 @@ class ServiceMessaging:
                     await broker.stop()
                 raise
             except Exception as e:  # noqa: BLE001 - NATS not there yet: commands still work, retry
-                log.warning("%s: NATS at %s not available (%s); retrying", self.service, self.settings.nats_url, e)
+                log.warning("%s: NATS at %s not available (%s); retrying", self.service,
+                            redact_url(self.settings.nats_url), e)
                 with contextlib.suppress(Exception):
                     await broker.stop()
                 await asyncio.sleep(backoff)
@@ -80,7 +87,7 @@ class ServiceMessaging:
                 continue
             self.broker, self._js = broker, js
             self.connected.set()
-            log.info("%s: connected to NATS at %s", self.service, self.settings.nats_url)
+            log.info("%s: connected to NATS at %s", self.service, redact_url(self.settings.nats_url))
             return
 
     async def stop(self) -> None:

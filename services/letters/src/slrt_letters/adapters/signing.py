@@ -3,7 +3,8 @@
 The office's certificate comes from settings (PKCS#12, or key + certificate PEM, with the CA chain).
 Without one, a development CA and a signing certificate are generated once with ``cryptography``
 under the data directory, so the embedded platform signs out of the box; such letters verify only
-against that development CA, which is the point: they are not official.
+against that development CA, which is the point: they are not official. In production
+(``SLRT_AUTH_DEV_ISSUER=false``) no development certificate is made: the service refuses to start.
 """
 
 from __future__ import annotations
@@ -156,6 +157,12 @@ class LetterSigner:
             self.development = False
         elif settings.letters_signing_key or settings.letters_signing_cert:
             raise SigningNotConfigured("set both SLRT_LETTERS_SIGNING_KEY and SLRT_LETTERS_SIGNING_CERT (or a PKCS#12)")
+        elif not settings.auth_dev_issuer:
+            # Production (no development tokens): a per-pod development CA would seal letters no one can
+            # trust, and each replica would trust only its own. Refuse to start instead.
+            raise SigningNotConfigured(
+                "no office signing certificate: set SLRT_LETTERS_SIGNING_PKCS12 (or _KEY and _CERT) and "
+                "SLRT_LETTERS_SIGNING_CHAIN; a development certificate is only made with SLRT_AUTH_DEV_ISSUER=true")
         else:
             key, cert, ca = ensure_dev_identity(settings.letters_dir / "signing", settings)
             signer = signers.SimpleSigner.load(str(key), str(cert), ca_chain_files=[str(ca)])

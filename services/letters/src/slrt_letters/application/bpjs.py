@@ -79,12 +79,8 @@ class BpjsCommands:
         raise InvalidTransition("could not close the batch (busy); try again")
 
     def _write_batch_files(self, name: str, batch_id: UUID, rows: list[dict[str, Any]], period: str) -> None:
-        root = self.files.root / "bpjs" / str(batch_id)  # type: ignore[attr-defined]
-        root.mkdir(parents=True, exist_ok=True)
         for ext, data in (("csv", batch_csv(rows)), ("xlsx", batch_xlsx(rows, period))):
-            tmp = root / f"{name}.{ext}.tmp"
-            tmp.write_bytes(data)
-            tmp.replace(root / f"{name}.{ext}")
+            self.files.put_export(f"bpjs/{batch_id}/{name}.{ext}", data)  # type: ignore[attr-defined]
 
     def batch_file(self, period: str, fmt: str) -> tuple[str, bytes]:
         batch = self._batch(_check_period(period))
@@ -93,7 +89,7 @@ class BpjsCommands:
         if fmt not in ("csv", "xlsx"):
             raise InvalidLetterRequest("format is csv or xlsx")
         name = f"{batch.file_name}.{fmt}"
-        return name, (self.files.root / "bpjs" / str(batch.id) / name).read_bytes()  # type: ignore[attr-defined]
+        return name, self.files.get_export(f"bpjs/{batch.id}/{name}")  # type: ignore[attr-defined]
 
     def reconcile(self, period: str, data: bytes, actor: Actor, file_name: str = "reconciliation") -> dict[str, Any]:
         rows = read_reconciliation(data)

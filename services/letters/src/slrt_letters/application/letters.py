@@ -21,7 +21,7 @@ from slrt_runtime.settings import ServiceSettings
 from slrt_runtime.timestandards import WIB
 
 from ..adapters.dtks import Dtks, HttpDtks
-from ..adapters.files import FileStore
+from ..adapters.files import file_store_for
 from ..adapters.pdf import render_letter
 from ..adapters.signing import LetterSigner
 from ..catalogue import use_catalogue
@@ -56,7 +56,7 @@ class LettersApplication(BpjsCommands, PublicVerification, ServiceApplication):
         self.catalogue = use_catalogue(self.settings.letters_catalogue)
         self.dtks: Dtks = dtks or HttpDtks(self.settings)
         self._signer = signer
-        self.files = FileStore(self.settings.letters_dir / "files", self.settings.letters_max_upload_bytes)
+        self.files = file_store_for(self, self.settings.letters_dir / "files", self.settings.letters_max_upload_bytes)
         self.office = OfficeProfile.from_settings(self.settings)
         self.clock = clock or (lambda: dt.datetime.now(dt.timezone.utc))
 
