@@ -1,50 +1,58 @@
-"""Assemble the monitoring service: consumers of every producer's stream, read model, HTTP API."""
+"""Assemble the monitoring service: tolerant consumers of every producer's stream, the read models,
+live updates, the national publisher and the HTTP API and pages."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
-from slrt_contracts import ComplaintRegistered, DTKSChecked, LetterInitialled, LetterRequested, LetterSigned
-from slrt_contracts import ReferralAnswered, ReferralSent
-from slrt_contracts.streams import PRODUCER_STREAMS
-from slrt_runtime.consumers import Delivery, TrackedConsumer
 from slrt_runtime.http import create_app
 from slrt_runtime.messaging import ServiceMessaging
 from slrt_runtime.settings import ServiceSettings
 
-from .api import public, staff
-from .readmodel import ComplaintStatusView, open_view
+from .entrypoints.api import public, staff
+from .entrypoints.consumers import consumers
+from .entrypoints.live import Broadcaster
+from .entrypoints.page import pages
+from .entrypoints.reports_api import reports
+from .national.publisher import national, publisher_task
+from .readmodel import ReadModels
+from .rebuild import Progress
 
 SERVICE = "monitoring"
-TRACKED = (ComplaintRegistered, DTKSChecked, ReferralSent, ReferralAnswered, LetterRequested,
-           LetterInitialled, LetterSigned)
-
-
-def consumers(view: ComplaintStatusView, settings: ServiceSettings) -> list[TrackedConsumer]:
-    def handle(delivery: Delivery) -> None:
-        view.apply(delivery, event_id=f"{delivery.upstream}:{delivery.notification_id}")
-
-    return [
-        TrackedConsumer(
-            name=f"monitoring-{producer}", stream=spec, subject=f"slrt.{settings.district}.{producer}.>",
-            handle=handle, district=settings.district, accepts=TRACKED,
-            max_deliver=settings.consumer_max_deliver, ack_wait_seconds=settings.consumer_ack_wait_seconds,
-        )
-        for producer, spec in PRODUCER_STREAMS.items()
-    ]
 
 
 def build(settings: ServiceSettings | None = None, *, with_messaging: bool = True) -> FastAPI:
     settings = settings or ServiceSettings()
-    view = open_view(settings)
+    view = ReadModels(settings)
     messaging = None
     if with_messaging:
         messaging = ServiceMessaging(SERVICE, settings)
         for consumer in consumers(view, settings):
             messaging.add_consumer(consumer)
     app = create_app(
-        SERVICE, settings, routers=[public, staff], messaging=messaging,
+        SERVICE, settings, routers=[public, staff, pages, reports, national], messaging=messaging,
         ready_check=lambda: view.max_tracking_id("intake"),
-        description="Read models of the complaint flow: public tracking by receipt number, summaries.",
+        description="Read models of the SLRT flow: public tracking and dashboard, staff dashboard with live "
+        "updates, monev reports, rebuild from the streams, the anonymised national stream.",
     )
-    app.state.view = view
+    broadcaster = Broadcaster()
+    view.projector.listeners.append(broadcaster)
+    app.state.view, app.state.broadcaster, app.state.rebuild = view, broadcaster, Progress()
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        broadcaster.bind(asyncio.get_running_loop())
+        async with inner(app):
+            task = asyncio.create_task(publisher_task(app)) if messaging is not None else None
+            try:
+                yield
+            finally:
+                if task is not None:
+                    task.cancel()
+
+    app.router.lifespan_context = lifespan
     return app

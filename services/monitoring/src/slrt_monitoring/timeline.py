@@ -1,84 +1,152 @@
-"""How each contract event shows on the public timeline: plain Indonesian, no personal data."""
+"""How each contract event shows on the public timeline: plain Indonesian, no personal data.
+
+Looked up by event name so that producers' new events show sensibly before monitoring knows them
+by heart. Only codes (agency, letter type, receipt and letter numbers) ever go into a label, never a
+field that could carry a person's data (reasons, names, free text).
+"""
 
 from __future__ import annotations
 
-from slrt_contracts import (
-    ComplaintRegistered,
-    ContractEvent,
-    DTKSChecked,
-    DTKSStatus,
-    LetterInitialled,
-    LetterRequested,
-    LetterSigned,
-    ReferralAnswered,
-    ReferralDecision,
-    ReferralSent,
-)
+from slrt_contracts import ContractEvent
 from slrt_contracts.agencies import agency_name
+
+from .projections.fields import get
 
 STATUS_LABELS = {
     "registered": "Pengaduan diterima",
     "dtks_checked": "Data sudah diperiksa di DTKS",
+    "assessed": "Pengaduan sudah dinilai petugas",
+    "escalated": "Pengaduan diteruskan ke tingkat yang lebih tinggi",
+    "referral_proposed": "Rujukan sedang disiapkan",
     "referred": "Dirujuk ke instansi terkait",
     "under_review": "Sedang ditinjau lebih lanjut oleh instansi",
     "referral_approved": "Rujukan disetujui",
     "referral_rejected": "Rujukan ditolak",
+    "referral_outcome": "Hasil rujukan sudah dilaporkan",
+    "referral_revoked": "Rujukan dibatalkan",
+    "referral_declined": "Rujukan tidak disetujui manajer SLRT",
+    "letter_rejected": "Permohonan surat ditolak",
     "letter_in_progress": "Surat sedang diproses",
     "letter_signed": "Surat sudah ditandatangani",
+    "letter_revoked": "Surat dicabut",
+    "appealed": "Pengadu mengajukan keberatan; sedang ditinjau ulang",
+    "resolved": "Pengaduan selesai ditangani",
 }
+CLOSED = frozenset({"resolved"})
+
+LEVEL_LABELS = {"puskesos": "Puskesos (desa/kelurahan)", "front_office": "Front office SLRT",
+                "supervisor": "Supervisor (kecamatan)", "back_office": "Back office SLRT", "manager": "Manajer SLRT"}
 
 LETTER_TITLES = {
     "sktm": "Surat Keterangan Tidak Mampu (SKTM)",
     "rekomendasi-pbi-daerah": "Rekomendasi KIS PBI-Daerah",
+    "rec-civil-registry": "Surat rekomendasi ke Dukcapil",
 }
 PARAF_TITLES = {"kasi": "Kepala Seksi", "kabid": "Kepala Bidang", "sekdin": "Sekretaris Dinas"}
+
+_STATUS_BY_NAME = {
+    "ComplaintRegistered": "registered", "DTKSChecked": "dtks_checked", "ComplaintAssessed": "assessed",
+    "ComplaintEscalated": "escalated", "ComplaintResolved": "resolved", "ComplaintClosed": "resolved",
+    "ComplaintAppealed": "appealed", "ComplaintReopened": "appealed",
+    "ReferralProposed": "referral_proposed", "ReferralDeclined": "referral_declined", "ReferralSent": "referred", "ReferralRedirected": "referred",
+    "ReferralAccepted": "referral_approved", "ReferralRejected": "referral_rejected",
+    "ReferralFurtherReview": "under_review", "ReferralOutcomeReported": "referral_outcome",
+    "ReferralRevoked": "referral_revoked",
+    "LetterRequested": "letter_in_progress", "LetterInitialled": "letter_in_progress",
+    "LetterSigned": "letter_signed", "LetterIssued": "letter_signed", "LetterRevoked": "letter_revoked",
+    "LetterRejected": "letter_rejected",
+}
+_ANSWER_STATUS = {"approved": "referral_approved", "rejected": "referral_rejected", "further_review": "under_review"}
+
+
+def initial_level(channel: str | None) -> str:
+    """Where a complaint is first handled: the village centre or the district secretariat."""
+    return "puskesos" if channel in ("puskesos", "facilitator") else "front_office"
 
 
 def status_after(event: ContractEvent) -> str | None:
     """The complaint status an event moves to (None: the status does not change)."""
-    match event:
-        case ComplaintRegistered():
-            return "registered"
-        case DTKSChecked():
-            return "dtks_checked"
-        case ReferralSent():
-            return "referred"
-        case ReferralAnswered(decision=ReferralDecision.APPROVED):
-            return "referral_approved"
-        case ReferralAnswered(decision=ReferralDecision.REJECTED):
-            return "referral_rejected"
-        case ReferralAnswered():
-            return "under_review"
-        case LetterRequested() | LetterInitialled():
-            return "letter_in_progress"
-        case LetterSigned():
-            return "letter_signed"
-    return None
+    if event.event_name == "ReferralAnswered":
+        return _ANSWER_STATUS.get(get(event, "decision"), "under_review")
+    return _STATUS_BY_NAME.get(event.event_name)
 
 
-def label(event: ContractEvent) -> str:
-    match event:
-        case ComplaintRegistered():
+def _letter_title(event: ContractEvent) -> str:
+    letter_type = get(event, "letter_type") or "surat"
+    return LETTER_TITLES.get(letter_type, f"Surat {letter_type}")
+
+
+def label(event: ContractEvent) -> str:  # noqa: PLR0911, C901 - one line per event kind
+    name = event.event_name
+    agency = agency_name(a) if (a := get(event, "agency")) else "instansi terkait"
+    match name:
+        case "ComplaintRegistered":
             return f"Pengaduan diterima dan dicatat dengan nomor {event.receipt_number}"
-        case DTKSChecked(status=DTKSStatus.FOUND):
-            return "Pemeriksaan DTKS: terdaftar di Data Terpadu Kesejahteraan Sosial"
-        case DTKSChecked(status=DTKSStatus.NOT_FOUND):
-            return "Pemeriksaan DTKS: belum terdaftar; dapat diusulkan masuk DTKS"
-        case DTKSChecked():
-            return "Pemeriksaan DTKS: NIK belum ada; perlu pengurusan di Dukcapil"
-        case ReferralSent():
-            return f"Disetujui manajer SLRT dan dirujuk ke {agency_name(event.agency)}"
-        case ReferralAnswered(decision=ReferralDecision.APPROVED):
-            return f"{agency_name(event.agency)} menyetujui rujukan"
-        case ReferralAnswered(decision=ReferralDecision.REJECTED):
-            return f"{agency_name(event.agency)} menolak rujukan; petugas akan menjelaskan alasannya"
-        case ReferralAnswered():
-            return f"{agency_name(event.agency)} meninjau rujukan lebih lanjut"
-        case LetterRequested():
-            return f"Permohonan {LETTER_TITLES.get(event.letter_type, event.letter_type)} diterima"
-        case LetterInitialled():
-            return f"Surat diparaf oleh {PARAF_TITLES.get(event.step.value, event.step.value)}"
-        case LetterSigned():
-            return (f"{LETTER_TITLES.get(event.letter_type, event.letter_type)} ditandatangani "
-                    f"Kepala Dinas Sosial, nomor {event.letter_number}")
-    return event.event_name
+        case "DTKSChecked":
+            return {
+                "found": "Pemeriksaan DTKS: terdaftar di Data Terpadu Kesejahteraan Sosial",
+                "not_found": "Pemeriksaan DTKS: belum terdaftar; diusulkan masuk DTKS",
+            }.get(get(event, "status"), "Pemeriksaan DTKS: NIK belum ada; perlu pengurusan di Dukcapil")
+        case "ComplaintAssessed":
+            return "Pengaduan dinilai oleh petugas SLRT"
+        case "ComplaintEscalated":
+            level = get(event, "to_level", "level")
+            return f"Pengaduan diteruskan ke tingkat {LEVEL_LABELS.get(str(level), 'yang lebih tinggi')}"
+        case "ComplaintResolved" | "ComplaintClosed":
+            return "Pengaduan selesai ditangani"
+        case "ComplaintAppealed" | "ComplaintReopened":
+            return "Pengadu mengajukan keberatan; pengaduan ditinjau ulang"
+        case "ReferralProposed":
+            return f"Petugas mengusulkan rujukan ke {agency}"
+        case "ReferralSent":
+            return f"Disetujui manajer SLRT dan dirujuk ke {agency}"
+        case "ReferralAnswered":
+            return {"approved": f"{agency} menyetujui rujukan",
+                    "rejected": f"{agency} menolak rujukan; petugas akan menjelaskan alasannya",
+                    }.get(get(event, "decision"), f"{agency} meninjau rujukan lebih lanjut")
+        case "ReferralAccepted":
+            return f"{agency} menyetujui rujukan"
+        case "ReferralRejected":
+            return f"{agency} menolak rujukan; petugas akan menjelaskan alasannya"
+        case "ReferralOutcomeReported":
+            return f"{agency} melaporkan hasil tindak lanjut rujukan"
+        case "ReferralDeclined":
+            return "Usulan rujukan tidak disetujui manajer SLRT; petugas akan menjelaskan"
+        case "ComplaintResumed":
+            return "Pengaduan dilanjutkan setelah dokumen kependudukan diterima"
+        case "CitizenNotified":
+            return "Pemberitahuan dikirim kepada pengadu"
+        case "DisclosureConsentRecorded":
+            return "Persetujuan pengadu tentang berbagi data dicatat"
+        case "LetterDocumentsChecked":
+            return "Kelengkapan dokumen permohonan surat diperiksa"
+        case "LetterValidated":
+            return "Data permohonan surat divalidasi"
+        case "LetterRejected":
+            return "Permohonan surat ditolak; petugas akan menjelaskan alasannya"
+        case "LetterReturned":
+            return "Permohonan surat dikembalikan untuk dilengkapi"
+        case "LetterSubmittedToBpjs":
+            return "Usulan dikirim ke BPJS Kesehatan"
+        case "LetterBpjsDecided":
+            return "BPJS Kesehatan sudah memutuskan usulan"
+        case "ReferralRevoked":
+            return "Rujukan dibatalkan oleh SLRT"
+        case "ReferralRedirected":
+            return f"Rujukan dialihkan ke {agency}"
+        case "LetterRequested":
+            return f"Permohonan {_letter_title(event)} diterima"
+        case "LetterInitialled":
+            step = get(event, "step") or ""
+            return f"Surat diparaf oleh {PARAF_TITLES.get(step, step)}"
+        case "LetterSigned":
+            return f"{_letter_title(event)} ditandatangani Kepala Dinas Sosial, nomor {event.letter_number}"
+        case "LetterIssued":
+            return f"{_letter_title(event)} diterbitkan"
+        case "LetterRevoked":
+            return f"{_letter_title(event)} dicabut"
+    if name.endswith("Overdue"):
+        return "Batas waktu layanan terlewati; penanganan dipercepat"
+    if name.startswith("Prelist"):
+        return "Usulan masuk DTKS diproses (verifikasi dan validasi)"
+    return "Pengaduan diperbarui"

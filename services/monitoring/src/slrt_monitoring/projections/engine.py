@@ -1,0 +1,178 @@
+"""The projector: applies batches of events to a read store, each batch in one transaction with its
+tracking rows (exactly once), one event or ten thousand alike — live and rebuild share this code."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from slrt_runtime.consumers import Delivery
+
+from ..adapters.store import Cursor, ReadStore
+from ..timeline import CLOSED
+from .contributions import CONTRIBUTIONS
+from .fields import region_of
+from .handlers import project
+from .state import Op, State, apply_ops, value
+
+CHUNK = 500  # ids per IN (...) list
+
+
+class Projected(NamedTuple):
+    """One event as the projector needs it: plain data, so it can be projected in another process."""
+
+    upstream: str
+    notification_id: int
+    name: str
+    region: str
+    updates: list[tuple[str, str, list[Op]]]
+    timeline: list[tuple[str, str, str, str, str]]
+    receipts: list[tuple[str, str]]
+
+
+def projected(d: Delivery) -> Projected:
+    fx = project(d.event, f"{d.upstream}:{d.notification_id}")
+    return Projected(d.upstream, d.notification_id, d.event.event_name, region_of(d.event), fx.updates,
+                     fx.timeline, fx.receipts)
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What a batch changed, for live listeners (the dashboard's server-sent events)."""
+
+    events: int
+    names: tuple[str, ...]
+    regions: tuple[str, ...]
+
+
+Listener = Callable[[Applied], None]
+
+
+class Projector:
+    def __init__(self, store: ReadStore) -> None:
+        self.store = store
+        self.lock = threading.Lock()  # one writer: entity read-modify-write must not interleave
+        self.listeners: list[Listener] = []
+
+    def apply(self, delivery: Delivery) -> bool:
+        """Apply one event; False when this upstream notification was already applied."""
+        return self.apply_batch([delivery]) == 1
+
+    def apply_batch(self, deliveries: Sequence[Delivery]) -> int:
+        """Apply the deliveries not yet applied; return how many were new."""
+        return self.apply_projected([projected(d) for d in deliveries])
+
+    def apply_projected(self, batch: Sequence[Projected]) -> int:
+        """Apply already projected events (see :func:`projected`) not yet applied."""
+        with self.lock:
+            with self.store.transaction(commit=True) as c:
+                fresh = _untracked(c, batch)
+                if fresh:
+                    self._apply(c, fresh)
+            applied = Applied(len(fresh), tuple(p.name for p in fresh), tuple(sorted({p.region for p in fresh})))
+        if fresh:
+            for listener in list(self.listeners):
+                listener(applied)
+        return len(fresh)
+
+    def _apply(self, c: Cursor, batch: list[Projected]) -> None:
+        keys = {(kind, eid) for p in batch for kind, eid, _ in p.updates}
+        states = _load(c, keys)
+        delta: Counter[tuple[str, str, str, str]] = Counter()
+        for key, state in states.items():
+            _count(delta, key[0], state, -1)
+        for p in batch:
+            for kind, eid, ops in p.updates:
+                apply_ops(states.setdefault((kind, eid), {}), ops)
+        changed = list(states.items())
+        for key, state in changed:
+            _count(delta, key[0], state, +1)
+        c.executemany("INSERT INTO {p}entities VALUES (?,?,?) ON CONFLICT (kind, id) DO UPDATE SET state=excluded.state",
+                      [(k[0], k[1], json.dumps(s, sort_keys=True)) for k, s in changed])
+        _write_counts(c, "counts", delta)
+        rolled: Counter[tuple[str, str, str, str]] = Counter()
+        for (metric, k, region, period), n in delta.items():
+            rolled[(metric, k, region[:6], period)] += n
+        _write_counts(c, "counts_sub", rolled)
+        _timeline(c, batch)
+        _queue(c, [(k[1], s) for k, s in changed if k[0] == "complaint"])
+        c.executemany("INSERT INTO {p}tracking VALUES (?,?)", [(p.upstream, p.notification_id) for p in batch])
+
+
+def _untracked(c: Cursor, deliveries: Sequence[Projected]) -> list[Projected]:
+    seen: set[tuple[str, int]] = set()
+    by_upstream: dict[str, list[int]] = {}
+    for d in deliveries:
+        by_upstream.setdefault(d.upstream, []).append(d.notification_id)
+    for upstream, ids in by_upstream.items():
+        for chunk in _chunks(sorted(set(ids))):
+            marks = ",".join("?" * len(chunk))
+            c.execute(f"SELECT notification_id FROM {{p}}tracking WHERE upstream=? AND notification_id IN ({marks})",
+                      (upstream, *chunk))
+            seen.update((upstream, row[0]) for row in c.fetchall())
+    fresh = []
+    for d in deliveries:
+        key = (d.upstream, d.notification_id)
+        if key not in seen:  # also drops a duplicate inside the batch
+            seen.add(key)
+            fresh.append(d)
+    return fresh
+
+
+def _load(c: Cursor, keys: set[tuple[str, str]]) -> dict[tuple[str, str], State]:
+    states: dict[tuple[str, str], State] = {}
+    by_kind: dict[str, list[str]] = {}
+    for kind, eid in keys:
+        by_kind.setdefault(kind, []).append(eid)
+    for kind, ids in by_kind.items():
+        for chunk in _chunks(sorted(ids)):
+            marks = ",".join("?" * len(chunk))
+            c.execute(f"SELECT id, state FROM {{p}}entities WHERE kind=? AND id IN ({marks})", (kind, *chunk))
+            states.update(((kind, row[0]), json.loads(row[1])) for row in c.fetchall())
+    return states
+
+
+def _count(delta: Counter[tuple[str, str, str, str]], kind: str, state: State, sign: int) -> None:
+    for metric, k, region, period, n in CONTRIBUTIONS[kind](state):
+        delta[(metric, k, region, period)] += sign * n
+
+
+def _write_counts(c: Cursor, table: str, delta: Counter[tuple[str, str, str, str]]) -> None:
+    rows = [(region, period, metric, k, n) for (metric, k, region, period), n in sorted(delta.items()) if n]
+    c.executemany(f"INSERT INTO {{p}}{table} VALUES (?,?,?,?,?) ON CONFLICT (region, period, metric, k)"
+                  f" DO UPDATE SET n = {{p}}{table}.n + excluded.n", rows)
+    # A counter back at zero is removed, so the tables do not depend on the order events came in.
+    c.executemany(f"DELETE FROM {{p}}{table} WHERE region=? AND period=? AND metric=? AND k=? AND n=0",
+                  [r[:4] for r in rows if r[4] < 0])
+
+
+def _timeline(c: Cursor, batch: Iterable[Projected]) -> None:
+    c.executemany("INSERT INTO {p}timeline VALUES (?,?,?,?,?) ON CONFLICT (complaint_id, event_id) DO NOTHING",
+                  [row for p in batch for row in p.timeline])
+    c.executemany("INSERT INTO {p}receipts VALUES (?,?) ON CONFLICT (receipt_number) DO NOTHING",
+                  sorted({tuple(row) for p in batch for row in p.receipts}))
+
+
+def _queue(c: Cursor, complaints: list[tuple[str, State]]) -> None:
+    """The open complaints, oldest first, for the staff queue view."""
+    open_rows, closed = [], []
+    for complaint_id, s in complaints:
+        reg, status = s.get("reg"), value(s, "status", "registered")
+        if reg is None or status in CLOSED:
+            closed.append((complaint_id,))
+        else:
+            open_rows.append((complaint_id, reg["receipt"], reg["region"], status, value(s, "level", "kabupaten"),
+                              reg["registered_at"]))
+    c.executemany("DELETE FROM {p}open_complaints WHERE complaint_id=?", closed)
+    c.executemany("INSERT INTO {p}open_complaints VALUES (?,?,?,?,?,?) ON CONFLICT (complaint_id) DO UPDATE SET"
+                  " receipt_number=excluded.receipt_number, region=excluded.region, status=excluded.status,"
+                  " level=excluded.level, registered_at=excluded.registered_at", open_rows)
+
+
+def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
