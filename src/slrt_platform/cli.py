@@ -38,6 +38,9 @@ def up(args: argparse.Namespace) -> int:
     for name in SERVICES:
         print(f"{name:<16} {platform.url(name)}   (API docs: {platform.url(name)}/docs)")
     print(f"public tracking  {platform.url('monitoring')}/public/track/<receipt number>")
+    print(f"public dashboard {platform.url('monitoring')}/public/dashboard.html")
+    print(f"staff dashboard  {platform.url('monitoring')}/dashboard?token=<./slrt token manager>")
+    print(f"letter check     {platform.url('letters')}/public/verify/<letter id>")
     print(f"logs             {Path(args.var).resolve() / 'log'}")
     print("\nPress Ctrl-C to stop.", flush=True)
     try:
