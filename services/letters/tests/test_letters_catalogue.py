@@ -15,10 +15,10 @@ LETTER_KINDS = {"recommendation_letter", "certificate", "registration_submission
 
 
 def service_catalogue() -> dict:
-    """shared/domain/service-catalog.yaml beside the checkout (or SLRT_SERVICE_CATALOG)."""
+    """The SOP catalogue: SLRT_SERVICE_CATALOG, else the copy checked in under docs/sources/."""
     candidates = [os.environ.get("SLRT_SERVICE_CATALOG", "")]
     here = Path(__file__).resolve()
-    candidates += [str(p / "shared" / "domain" / "service-catalog.yaml") for p in here.parents]
+    candidates += [str(p / "docs" / "sources" / "service-catalog.yaml") for p in here.parents]
     for candidate in candidates:
         if candidate and Path(candidate).is_file():
             return yaml.safe_load(Path(candidate).read_text(encoding="utf-8"))
