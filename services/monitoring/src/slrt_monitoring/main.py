@@ -38,14 +38,13 @@ def build(settings: ServiceSettings | None = None, *, with_messaging: bool = Tru
         description="Read models of the SLRT flow: public tracking and dashboard, staff dashboard with live "
         "updates, monev reports, rebuild from the streams, the anonymised national stream.",
     )
-    broadcaster = Broadcaster()
-    view.projector.listeners.append(broadcaster)
+    broadcaster = Broadcaster(view)
     app.state.view, app.state.broadcaster, app.state.rebuild = view, broadcaster, Progress()
     inner = app.router.lifespan_context
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        broadcaster.bind(asyncio.get_running_loop())
+        await broadcaster.start()
         async with inner(app):
             task = asyncio.create_task(publisher_task(app)) if messaging is not None else None
             try:
@@ -53,6 +52,7 @@ def build(settings: ServiceSettings | None = None, *, with_messaging: bool = Tru
             finally:
                 if task is not None:
                     task.cancel()
+                await broadcaster.stop()
 
     app.router.lifespan_context = lifespan
     return app

@@ -132,12 +132,20 @@ async def rebuild(models: ReadModels, js: JetStreamContext, progress: Progress |
         fresh = Projector(store)
         progress.state = "swapping"
         # Stop live updates for the last stretch: whatever live applied before is in the streams now.
+        # Other replicas' live writes wait too (PostgreSQL), and see the new pointer when they resume.
         lock = models.projector.lock
         await asyncio.to_thread(lock.acquire)
         try:
-            read_up_to = {name: entry["seq"] for name, entry in progress.streams.items()}
-            await replay_all(js, models.settings.district, fresh, Progress(), after=read_up_to)
-            models.swap(n, store)
+            exclusive = models.generations.exclusive()
+            await asyncio.to_thread(exclusive.__enter__)
+            try:
+                read_up_to = {name: entry["seq"] for name, entry in progress.streams.items()}
+                await replay_all(js, models.settings.district, fresh, Progress(), after=read_up_to)
+                await asyncio.to_thread(models.swap, n, store)
+            except BaseException as e:
+                await asyncio.to_thread(exclusive.__exit__, type(e), e, e.__traceback__)
+                raise
+            await asyncio.to_thread(exclusive.__exit__, None, None, None)
         finally:
             lock.release()
         progress.state = "done"

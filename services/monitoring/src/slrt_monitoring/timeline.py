@@ -49,8 +49,7 @@ _STATUS_BY_NAME = {
     "ComplaintEscalated": "escalated", "ComplaintResolved": "resolved", "ComplaintClosed": "resolved",
     "ComplaintAppealed": "appealed", "ComplaintReopened": "appealed",
     "ReferralProposed": "referral_proposed", "ReferralDeclined": "referral_declined", "ReferralSent": "referred", "ReferralRedirected": "referred",
-    "ReferralAccepted": "referral_approved", "ReferralRejected": "referral_rejected",
-    "ReferralFurtherReview": "under_review", "ReferralOutcomeReported": "referral_outcome",
+    "ReferralOutcomeReported": "referral_outcome",
     "ReferralRevoked": "referral_revoked",
     "LetterRequested": "letter_in_progress", "LetterInitialled": "letter_in_progress",
     "LetterSigned": "letter_signed", "LetterIssued": "letter_signed", "LetterRevoked": "letter_revoked",
@@ -100,14 +99,10 @@ def label(event: ContractEvent) -> str:  # noqa: PLR0911, C901 - one line per ev
             return f"Petugas mengusulkan rujukan ke {agency}"
         case "ReferralSent":
             return f"Disetujui manajer SLRT dan dirujuk ke {agency}"
-        case "ReferralAnswered":
+        case "ReferralAnswered":  # accepted, rejected and further review are all this one event
             return {"approved": f"{agency} menyetujui rujukan",
                     "rejected": f"{agency} menolak rujukan; petugas akan menjelaskan alasannya",
                     }.get(get(event, "decision"), f"{agency} meninjau rujukan lebih lanjut")
-        case "ReferralAccepted":
-            return f"{agency} menyetujui rujukan"
-        case "ReferralRejected":
-            return f"{agency} menolak rujukan; petugas akan menjelaskan alasannya"
         case "ReferralOutcomeReported":
             return f"{agency} melaporkan hasil tindak lanjut rujukan"
         case "ReferralDeclined":
@@ -132,8 +127,9 @@ def label(event: ContractEvent) -> str:  # noqa: PLR0911, C901 - one line per ev
             return "BPJS Kesehatan sudah memutuskan usulan"
         case "ReferralRevoked":
             return "Rujukan dibatalkan oleh SLRT"
-        case "ReferralRedirected":
-            return f"Rujukan dialihkan ke {agency}"
+        case "ReferralRedirected":  # the event's agency is the one it was taken from
+            to = get(event, "redirected_to_agency")
+            return f"Rujukan dialihkan ke {agency_name(to)}" if to else "Rujukan dialihkan ke instansi lain"
         case "LetterRequested":
             return f"Permohonan {_letter_title(event)} diterima"
         case "LetterInitialled":

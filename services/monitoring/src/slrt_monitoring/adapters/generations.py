@@ -6,16 +6,25 @@ PostgreSQL: one schema per generation (``<base>_rm<N>``) and a one-row pointer t
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+from typing import Any
+
 from slrt_runtime.settings import Persistence, ServiceSettings
 
-from .store import PostgresStore, ReadStore, SQLiteStore
+from .store import Cursor, PostgresStore, ReadStore, SQLiteStore
 
 FIRST = 1
+
+
+class GenerationMoved(Exception):
+    """A write was about to go into a generation another replica has already swapped out."""
 
 
 class Generations:
     def __init__(self, settings: ServiceSettings) -> None:
         self.settings = settings
+        self._lock_conn: Any = None  # the connection holding exclusive()'s lock
         if settings.persistence is Persistence.POSTGRES:
             self.base = settings.postgres_schema or "monitoring"
             self.conninfo = {
@@ -44,6 +53,68 @@ class Generations:
                 return row[0] if row else FIRST
         return int(self.pointer.read_text()) if self.pointer.exists() else FIRST
 
+    def read_pointer(self, store: ReadStore) -> int:
+        """The current generation, cheaply (PostgreSQL: over the open store's pool; SQLite: a small file)."""
+        if self.postgres:
+            with store.transaction(commit=False) as c:
+                row = c.execute(f'SELECT n FROM "{self.base}".generation').fetchone()
+            return row[0] if row else FIRST
+        try:
+            return int(self.pointer.read_text())
+        except (FileNotFoundError, ValueError):
+            return FIRST
+
+    def guard(self, n: int) -> Callable[[Cursor], None] | None:
+        """For live writes on PostgreSQL: inside the write's transaction, take the district's writer lock
+        and check that generation n is still current. Replicas' writers take turns (entity
+        read-modify-write must not interleave across pods), and a swap (which takes the same lock) can
+        never be followed by a write into the old generation."""
+        if not self.postgres:
+            return None  # one process writes a SQLite read model; its projector lock is enough
+
+        def check(c: Cursor) -> None:
+            c.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (self.base,))
+            row = c.execute(f'SELECT n FROM "{self.base}".generation').fetchone()
+            if (row[0] if row else FIRST) != n:
+                raise GenerationMoved(n)
+
+        return check
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Hold every replica's live writes (PostgreSQL) for a rebuild's last stretch and its swap."""
+        if not self.postgres:
+            yield
+            return
+        import psycopg
+
+        with psycopg.connect(**self.conninfo) as conn, conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.base,))
+            self._lock_conn = conn
+            try:
+                yield
+            finally:
+                self._lock_conn = None
+
+    def drop_before(self, n: int) -> None:
+        """Drop generations older than n. The one just replaced is kept until the next rebuild, since
+        other replicas may still be reading it until they see the new pointer."""
+        if self.postgres:
+            import psycopg
+
+            with psycopg.connect(**self.conninfo) as conn:
+                rows = conn.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE %s",
+                                    (f"{self.base}_rm%",)).fetchall()
+                for (schema,) in rows:
+                    suffix = schema[len(self.base) + 3:]
+                    if suffix.isdigit() and int(suffix) < n:
+                        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+            return
+        for path in self.settings.data_dir.glob("monitoring_rm*.sqlite*"):
+            digits = path.name.removeprefix("monitoring_rm").split(".")[0]
+            if digits.isdigit() and int(digits) < n:
+                path.unlink(missing_ok=True)
+
     def open(self, n: int) -> ReadStore:
         if self.postgres:
             conninfo = {k: v for k, v in self.conninfo.items() if k != "autocommit"}
@@ -54,7 +125,8 @@ class Generations:
         if self.postgres:
             import psycopg
 
-            with psycopg.connect(**self.conninfo) as conn, conn.transaction():
+            held = self._lock_conn  # inside exclusive(): commits with the writers' lock, when it is released
+            with (psycopg.connect(**self.conninfo) if held is None else nullcontext(held)) as conn, conn.transaction():
                 conn.execute(f'DELETE FROM "{self.base}".generation')
                 conn.execute(f'INSERT INTO "{self.base}".generation VALUES (%s)', (n,))
             return

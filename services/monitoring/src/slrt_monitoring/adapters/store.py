@@ -37,6 +37,9 @@ SCHEMA = [
     "CREATE TABLE IF NOT EXISTS {p}receipts (receipt_number TEXT PRIMARY KEY, complaint_id TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS {p}open_complaints (complaint_id TEXT PRIMARY KEY, receipt_number TEXT,"
     " region TEXT NOT NULL, status TEXT NOT NULL, level TEXT NOT NULL, registered_at TEXT NOT NULL)",
+    # The change log the replicas' live updates poll (not part of what a rebuild must reproduce).
+    "CREATE TABLE IF NOT EXISTS {p}changes (seq BIGINT PRIMARY KEY, events BIGINT NOT NULL, names TEXT NOT NULL,"
+    " regions TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS open_by_age ON {p}open_complaints (registered_at)",
 ]
 

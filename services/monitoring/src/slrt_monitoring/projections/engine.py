@@ -42,21 +42,19 @@ def projected(d: Delivery) -> Projected:
 
 @dataclass(frozen=True)
 class Applied:
-    """What a batch changed, for live listeners (the dashboard's server-sent events)."""
+    """What a batch changed, as the ``changes`` table keeps it for the dashboards' server-sent events."""
 
     events: int
     names: tuple[str, ...]
     regions: tuple[str, ...]
 
 
-Listener = Callable[[Applied], None]
-
-
 class Projector:
     def __init__(self, store: ReadStore) -> None:
         self.store = store
         self.lock = threading.Lock()  # one writer: entity read-modify-write must not interleave
-        self.listeners: list[Listener] = []
+        # Live writes on PostgreSQL: the replicas' shared writer lock and generation check (see Generations.guard).
+        self.guard: Callable[[Cursor], None] | None = None
 
     def apply(self, delivery: Delivery) -> bool:
         """Apply one event; False when this upstream notification was already applied."""
@@ -70,13 +68,13 @@ class Projector:
         """Apply already projected events (see :func:`projected`) not yet applied."""
         with self.lock:
             with self.store.transaction(commit=True) as c:
+                if self.guard is not None:
+                    self.guard(c)
                 fresh = _untracked(c, batch)
                 if fresh:
                     self._apply(c, fresh)
-            applied = Applied(len(fresh), tuple(p.name for p in fresh), tuple(sorted({p.region for p in fresh})))
-        if fresh:
-            for listener in list(self.listeners):
-                listener(applied)
+                    _record_change(c, Applied(len(fresh), tuple(p.name for p in fresh),
+                                              tuple(sorted({p.region for p in fresh}))))
         return len(fresh)
 
     def _apply(self, c: Cursor, batch: list[Projected]) -> None:
@@ -101,6 +99,35 @@ class Projector:
         _timeline(c, batch)
         _queue(c, [(k[1], s) for k, s in changed if k[0] == "complaint"])
         c.executemany("INSERT INTO {p}tracking VALUES (?,?)", [(p.upstream, p.notification_id) for p in batch])
+
+
+KEEP_CHANGES = 10_000
+
+
+def _record_change(c: Cursor, applied: Applied) -> None:
+    """One row per committed batch: every replica's live updates poll this (see entrypoints/live.py), so a
+    page sees the changes whichever pod's consumer applied them. Writers are serialised (SQLite's write
+    lock, the replicas' advisory lock on PostgreSQL), so MAX+1 is the commit order."""
+    row = c.execute("SELECT MAX(seq) FROM {p}changes").fetchone()
+    seq = (row[0] if row and row[0] is not None else 0) + 1
+    c.execute("INSERT INTO {p}changes VALUES (?,?,?,?)",
+              (seq, applied.events, ",".join(sorted(set(applied.names))), ",".join(applied.regions)))
+    if seq % 1000 == 0:
+        c.execute("DELETE FROM {p}changes WHERE seq <= ?", (seq - KEEP_CHANGES,))
+
+
+def changes_since(store: ReadStore, seq: int | None) -> tuple[int, list[Applied]]:
+    """The batches committed after ``seq`` (None: none, just the current position) and the new position."""
+    with store.transaction(commit=False) as c:
+        if seq is None:
+            row = c.execute("SELECT MAX(seq) FROM {p}changes").fetchone()
+            return (row[0] or 0) if row else 0, []
+        rows = c.execute("SELECT seq, events, names, regions FROM {p}changes WHERE seq > ? ORDER BY seq LIMIT 1000",
+                         (seq,)).fetchall()
+    if not rows:
+        return seq, []
+    return rows[-1][0], [Applied(int(n), tuple(names.split(",")) if names else (),
+                                 tuple(regions.split(",")) if regions else ("",)) for _, n, names, regions in rows]
 
 
 def _untracked(c: Cursor, deliveries: Sequence[Projected]) -> list[Projected]:
