@@ -5,12 +5,8 @@ the reason otherwise."""
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
-import psycopg
 import pytest
 from eventsourcing.domain import Aggregate, event
 from slrt_runtime.eventstore import ServiceApplication

@@ -17,14 +17,13 @@ from .envelope import (
     CE_TIME,
     CE_TYPE,
     CONTENT_TYPE,
+    HEADER_NOTIFICATION_ID,
+    HEADER_UPSTREAM,
     NATS_MSG_ID,
-    encode,
 )
 from .events import ALL_EVENTS, example_events, subject_parameters
 from .schemas import (
-    HEADER_NOTIFICATION_ID,
     HEADER_TRACEPARENT,
-    HEADER_UPSTREAM,
     describe,
     event_schemas,
     example_envelope,

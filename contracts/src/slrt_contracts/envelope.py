@@ -22,6 +22,11 @@ CE_SUBJECT = "ce-subject"
 CE_DATASCHEMA = "ce-dataschema"
 CONTENT_TYPE = "content-type"
 NATS_MSG_ID = "Nats-Msg-Id"
+
+# Added by the platform's outbox relay (slrt_runtime.outbox): the producer's event store and the
+# event's position in it, which platform consumers track for exactly-once processing.
+HEADER_UPSTREAM = "slrt-upstream"
+HEADER_NOTIFICATION_ID = "slrt-notification-id"
 """JetStream de-duplication key; always equal to ``ce-id``."""
 
 

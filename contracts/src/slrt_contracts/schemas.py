@@ -13,15 +13,8 @@ from typing import Any
 
 from .base import ContractEvent
 from .envelope import (
-    CE_DATASCHEMA,
-    CE_ID,
-    CE_SOURCE,
-    CE_SPECVERSION,
-    CE_SUBJECT,
-    CE_TIME,
-    CE_TYPE,
-    CONTENT_TYPE,
-    NATS_MSG_ID,
+    HEADER_NOTIFICATION_ID,
+    HEADER_UPSTREAM,
     encode,
 )
 from .events import ALL_EVENTS, example_events
@@ -29,9 +22,6 @@ from .streams import stream_for
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
-# Headers the platform's outbox relay adds (see slrt_runtime.outbox) and the trace context.
-HEADER_UPSTREAM = "slrt-upstream"
-HEADER_NOTIFICATION_ID = "slrt-notification-id"
 HEADER_TRACEPARENT = "traceparent"
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")

@@ -20,15 +20,13 @@ from eventsourcing.utils import Environment
 from nats.js import JetStreamContext
 from opentelemetry import trace
 from slrt_contracts import ContractEvent
-from slrt_contracts.envelope import encode
+from slrt_contracts.envelope import HEADER_NOTIFICATION_ID, HEADER_UPSTREAM, encode
 
 from .eventstore import ServiceApplication, persistence_env, trace_headers_of
 from .telemetry import context_from_headers, current_trace_headers, tracer
 
 log = logging.getLogger(__name__)
 
-HEADER_UPSTREAM = "slrt-upstream"
-HEADER_NOTIFICATION_ID = "slrt-notification-id"
 _EVENT_ID_NS = uuid.UUID("6f1d2c1e-5b7a-4c65-9d0e-3d7c8e2a9b10")
 
 Translator = Callable[[Any], ContractEvent | None]

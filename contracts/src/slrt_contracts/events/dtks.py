@@ -12,17 +12,13 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from ..actor import Actor, Role
-from ..base import AgencyCode, ContractEvent, Region
-from ..nik import NIK
+from ..actor import Role
+from ..base import ContractEvent, Region
 from .common import (
     EXAMPLE_COMPLAINT_ID,
-    EXAMPLE_LETTER_ID,
     EXAMPLE_RECEIPT,
-    EXAMPLE_REFERRAL_ID,
     EXAMPLE_REGION,
     EXAMPLE_TIME,
-    Channel,
     ComplaintType,
     ServiceField,
 )

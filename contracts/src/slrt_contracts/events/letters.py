@@ -10,18 +10,12 @@ from typing import Annotated
 from pydantic import Field
 
 from ..actor import Actor, Role
-from ..base import AgencyCode, ContractEvent, Region
-from ..nik import NIK
+from ..base import ContractEvent
 from .common import (
     EXAMPLE_COMPLAINT_ID,
     EXAMPLE_LETTER_ID,
     EXAMPLE_RECEIPT,
-    EXAMPLE_REFERRAL_ID,
-    EXAMPLE_REGION,
     EXAMPLE_TIME,
-    Channel,
-    ComplaintType,
-    ServiceField,
 )
 
 
