@@ -11,6 +11,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 from slrt_contracts import Actor, Region, Role
 from slrt_contracts.events.intake import ComplaintIdentity
+from slrt_runtime.deadlines import utc_now
 from slrt_runtime.errors import NotPermitted
 from slrt_runtime.eventstore import ServiceApplication
 from slrt_runtime.numbering import NumberSequence
@@ -23,10 +24,6 @@ READ_REFUSED = frozenset({Role.AGENCY, Role.SERVICE})
 """Agencies see referrals (referral service), never complaints."""
 
 _ATTEMPTS = 5
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 class IntakeBase(ServiceApplication):

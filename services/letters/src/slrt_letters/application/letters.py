@@ -13,6 +13,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 from slrt_contracts import Actor, ParafStep, Role
 from slrt_contracts.events.letters import LetterStep
+from slrt_runtime.deadlines import utc_now
 from slrt_runtime.errors import InvalidTransition, NotPermitted
 from slrt_runtime.eventstore import ServiceApplication
 from slrt_runtime.numbering import NumberSequence, save_with_next_number
@@ -58,7 +59,7 @@ class LettersApplication(BpjsCommands, PublicVerification, ServiceApplication):
         self._signer = signer
         self.files = file_store_for(self, self.settings.letters_dir / "files", self.settings.letters_max_upload_bytes)
         self.office = OfficeProfile.from_settings(self.settings)
-        self.clock = clock or (lambda: dt.datetime.now(dt.timezone.utc))
+        self.clock = clock or utc_now
 
     @property
     def signer(self) -> LetterSigner:
