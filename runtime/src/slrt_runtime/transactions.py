@@ -140,7 +140,8 @@ class SQLiteCommandStore:
     def prune_responses(self, older_than: dt.datetime) -> int:
         with self.datastore.transaction(commit=True) as c:
             c.execute(f"DELETE FROM {IDEMPOTENCY_TABLE} WHERE created_at < ?", (older_than.isoformat(),))
-            return int(c.rowcount or 0)
+            c.execute("SELECT changes()")
+            return int(c.fetchone()[0])
 
 
 # -- PostgreSQL -----------------------------------------------------------------------------------
