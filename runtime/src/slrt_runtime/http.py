@@ -30,6 +30,31 @@ from .telemetry import context_from_headers, tracer
 log = logging.getLogger(__name__)
 
 
+class TracingMiddleware:
+    """Plain ASGI (no per-request task and streams as with ``@app.middleware``). The span is named
+    after the route template once routed (``GET /registry/people/{nik}``), never the raw path,
+    which may hold a NIK."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        carrier = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]
+                   if k in (b"traceparent", b"tracestate")}
+        method = scope["method"]
+        with tracer().start_as_current_span(method, context=context_from_headers(carrier),
+                                            kind=trace.SpanKind.SERVER) as span:
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                route = scope.get("route")
+                if route is not None and span.is_recording():
+                    span.update_name(f"{method} {getattr(route, 'path', '')}")
+
+
 class DevTokenRequest(BaseModel):
     sub: str = Field(min_length=1, max_length=64, examples=["fo-1605-01"])
     role: Role
@@ -80,15 +105,9 @@ def create_app(
     app.state.settings = settings
     app.state.messaging = messaging
 
-    @app.middleware("http")
-    async def _trace(request: Request, call_next: Any) -> Any:
-        # A server span per request (continuing the caller's traceparent): the events a command
-        # stores carry this trace, so the relay and every consumer downstream continue it.
-        with tracer().start_as_current_span(
-            f"{request.method} {request.url.path}", context=context_from_headers(dict(request.headers)),
-            kind=trace.SpanKind.SERVER,
-        ):
-            return await call_next(request)
+    # A server span per request (continuing the caller's traceparent): the events a command stores
+    # carry this trace, so the relay and every consumer downstream continue it.
+    app.add_middleware(TracingMiddleware)
 
     @app.exception_handler(DomainError)
     async def _domain_error(_: Request, exc: DomainError) -> JSONResponse:
@@ -113,7 +132,7 @@ def create_app(
             "detail": "the store is busy; nothing was saved, try again in a moment", "error": "StoreBusy"})
 
     @app.get("/healthz", tags=["ops"])
-    def healthz() -> dict[str, str]:
+    async def healthz() -> dict[str, str]:  # async: no worker thread for a probe
         return {"status": "ok"}
 
     @app.get("/readyz", tags=["ops"])
