@@ -1,0 +1,529 @@
+"""End-to-end benchmark of the complaint write path (issue 10): the whole platform as processes, front
+office desks registering complaints, each checked by DTKS and shown in monitoring.
+
+    .venv/bin/python bench/e2e_complaints.py                    # embedded default (SQLite), ~2 minutes
+    .venv/bin/python bench/e2e_complaints.py --postgres         # PostgreSQL at 127.0.0.1:5432 (or a URL)
+    .venv/bin/python bench/e2e_complaints.py --clients 32 --seconds 30 --paced-rate 100 --paced-seconds 10
+    .venv/bin/python bench/e2e_complaints.py --profile var/profile   # py-spy samples during the load
+
+A fresh platform in a temporary directory (nats-server with fsync on every write, the five services
+on free ports), then:
+
+1. load: ``--clients`` concurrent desks register complaints for ``--seconds`` as fast as they are
+   answered. Every request has its own ``Idempotency-Key`` header, sent again on each retry (after a
+   5xx, a time-out or a refused connection), and a marker in its description, so duplicates can be
+   counted in intake's event store afterwards. Complainants are synthetic people of the DTKS registry
+   (``GET /registry/sample``), so every complaint gets a DTKS check.
+   Printed: accepted complaints/s, 5xx, duplicates, complaints/s visible in monitoring as DTKS-checked
+   (the staff dashboard's DTKS check counts), CPU ms per complaint of every process (``/proc``:
+   utime + stime, from the start of the load until every effect is consumed; nats-server included),
+   and the events, messages and deliveries per complaint;
+2. paced: ``--paced-rate`` complaints/s for ``--paced-seconds``; p50/p99 of the POST and of
+   registered -> visible as DTKS-checked on the public tracking page (polled oldest first);
+3. raw bound (see ``e2e_raw.py``): the same appends, publishes and consumes per complaint done directly
+   with the same libraries and durability, one at a time and grouped, and the ratio end to end / grouped.
+
+All traffic goes to 127.0.0.1. The client's own CPU is printed too: it shares the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import datetime as dt
+import os
+import platform as host
+import random
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).parent))
+from e2e_raw import GROUP, WINDOW, Stores, bus_totals, raw_bounds  # noqa: E402
+from slrt_platform.platform import SERVICES, Platform, ServiceProcess  # noqa: E402
+from slrt_runtime.natsserver import NatsServerProcess, free_port  # noqa: E402
+from slrt_runtime.settings import Persistence, ServiceSettings  # noqa: E402
+
+DISTRICT = "1605"
+PROFILED = ("intake", "dtks", "monitoring", "referral")
+
+
+# -- the platform ------------------------------------------------------------------------------------
+def free_port_block(size: int = len(SERVICES) + 1) -> int:
+    for _ in range(100):
+        base = random.randrange(20000, 60000)
+        try:
+            for port in range(base + 1, base + size):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        return base
+    raise RuntimeError("no free block of ports")
+
+
+class PostgresPlatform(Platform):
+    """``Platform`` with every service on PostgreSQL, each in a schema of its own.
+
+    The launcher gives every service the same environment; a schema per service needs one each, so
+    the processes are made here with ``Platform``'s environment plus the PostgreSQL settings."""
+
+    postgres: dict[str, Any]
+    prefix: str
+
+    def start(self) -> None:
+        self.var_dir = self.var_dir.resolve()
+        (self.var_dir / "log").mkdir(parents=True, exist_ok=True)
+        self.nats = NatsServerProcess(self.var_dir / "nats", port=self.nats_port,
+                                      log_file=self.var_dir / "log" / "nats.log").start()
+        self.nats_url = self.nats.url
+        port_of = {name: self.port_base + offset for offset, name in enumerate(SERVICES, start=1)}
+        for name in SERVICES:
+            env = {
+                **os.environ,
+                "SLRT_DISTRICT": self.district,
+                "SLRT_NATS_URL": self.nats_url,
+                "SLRT_DATA_DIR": str(self.var_dir / "data"),
+                "SLRT_HTTP_HOST": "127.0.0.1",
+                "SLRT_HTTP_PORT": str(port_of[name]),
+                "SLRT_DTKS_URL": f"http://127.0.0.1:{port_of['dtks']}",
+                "SLRT_PUBLIC_TRACKING_URL": f"http://127.0.0.1:{port_of['monitoring']}/public/track/{{receipt_number}}",
+                "SLRT_PUBLIC_VERIFICATION_URL": f"http://127.0.0.1:{port_of['letters']}/public/verify/{{letter_id}}",
+                "SLRT_DTKS_SEED_PEOPLE": os.environ.get("SLRT_DTKS_SEED_PEOPLE", "2000"),
+                **self.extra_env,
+                "SLRT_PERSISTENCE": "postgres",
+                "SLRT_POSTGRES_HOST": self.postgres["host"],
+                "SLRT_POSTGRES_PORT": str(self.postgres["port"]),
+                "SLRT_POSTGRES_USER": self.postgres["user"],
+                "SLRT_POSTGRES_PASSWORD": self.postgres["password"],
+                "SLRT_POSTGRES_DBNAME": self.postgres["dbname"],
+                "SLRT_POSTGRES_SCHEMA": f"{self.prefix}_{name}",
+            }
+            self.services[name] = ServiceProcess(name, port_of[name], env, self.var_dir / "log" / f"{name}.log")
+        for service in self.services.values():
+            service.start()
+        for service in self.services.values():
+            service.wait_healthy()
+
+
+def postgres_args(url: str) -> dict[str, Any]:
+    from psycopg.conninfo import conninfo_to_dict
+
+    args = conninfo_to_dict(url)
+    if args.get("host", "127.0.0.1") not in ("127.0.0.1", "localhost"):
+        raise SystemExit("--postgres: only a server on 127.0.0.1")
+    return {"host": "127.0.0.1", "port": int(args.get("port", 5432)), "user": args.get("user", "postgres"),
+            "dbname": args.get("dbname", "postgres"), "password": args.get("password", "")}
+
+
+def pg_schemas(pg: dict[str, Any], prefix: str, *, create: tuple[str, ...] = (), drop: bool = False) -> None:
+    import psycopg
+
+    with psycopg.connect(**pg, autocommit=True) as conn:
+        if drop:
+            for (schema,) in conn.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE %s", (f"{prefix}%",)):
+                conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        for name in create:
+            conn.execute(f'CREATE SCHEMA "{name}"')
+
+
+# -- CPU from /proc ----------------------------------------------------------------------------------
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int, tree: bool = True) -> float:
+    """utime + stime of a process, and with ``tree`` of its reaped children and living descendants."""
+    def stat(p: int) -> list[str]:
+        with open(f"/proc/{p}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()
+
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc") if tree else ():
+        if entry.isdigit():
+            try:
+                parents[int(entry)] = int(stat(int(entry))[1])
+            except (OSError, IndexError):
+                continue
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            fields = stat(p)
+        except OSError:
+            continue
+        total += sum(int(x) for x in fields[11:13])
+        if not tree:
+            break
+        total += sum(int(x) for x in fields[13:15]) if p == pid else 0
+        todo += [child for child, parent in parents.items() if parent == p]
+    return total / TICK
+
+
+def processes(p: Platform) -> dict[str, int]:
+    pids = {name: s.process.pid for name, s in p.services.items() if s.process is not None}
+    if p.nats is not None and p.nats.process is not None:
+        pids["nats-server"] = p.nats.process.pid
+    return pids
+
+
+def cpu_now(pids: dict[str, int]) -> dict[str, float]:
+    """Every process of the platform with its descendants; the benchmark's own process alone (the
+    platform's processes are its children)."""
+    return {**{name: cpu_seconds(pid) for name, pid in pids.items()}, "bench client": cpu_seconds(os.getpid(), tree=False)}
+
+
+# -- desks ---------------------------------------------------------------------------------------
+@dataclass
+class Tally:
+    accepted: int = 0
+    answers: collections.Counter[int] = field(default_factory=collections.Counter)
+    errors: collections.Counter[str] = field(default_factory=collections.Counter)
+    refused: list[str] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list)
+    markers: set[str] = field(default_factory=set)
+    last_accept: float = 0.0
+
+    @property
+    def server_errors(self) -> int:
+        return sum(n for status, n in self.answers.items() if status >= 500)
+
+
+class Desks:
+    def __init__(self, client: httpx.AsyncClient, intake: str, token: str, people: list[dict[str, Any]],
+                 run: str, max_attempts: int = 20) -> None:
+        self.client, self.url, self.people, self.run = client, f"{intake}/complaints", people, run
+        self.headers = {"Authorization": f"Bearer {token}"}
+        self.max_attempts = max_attempts
+        self.seq = 0
+
+    def next_body(self) -> tuple[str, dict[str, Any]]:
+        self.seq += 1
+        marker = f"bench-{self.run}-{self.seq:07d}"
+        person = self.people[self.seq % len(self.people)]
+        village = person["village_code"]
+        return marker, {"complaint_type": "grievance", "field": "health",
+                        "region": {"district": DISTRICT, "subdistrict": village[:6], "village": village},
+                        "description": f"Kartu KIS tidak aktif saat berobat [{marker}]", "nik": person["nik"]}
+
+    async def register(self, tally: Tally) -> tuple[str, str] | None:
+        """One complaint, retried with the same Idempotency-Key until answered; (marker, receipt)."""
+        marker, body = self.next_body()
+        headers = {**self.headers, "Idempotency-Key": str(uuid.uuid4())}
+        start = time.perf_counter()
+        for attempt in range(1, self.max_attempts + 1):
+            wait = min(0.1 * 2 ** (attempt - 1), 2.0)
+            try:
+                r = await self.client.post(self.url, json=body, headers=headers)
+            except httpx.TransportError as e:  # time-outs, refused or reset connections
+                tally.errors[type(e).__name__] += 1
+            else:
+                tally.answers[r.status_code] += 1
+                if r.status_code in (200, 201):
+                    now = time.perf_counter()
+                    tally.accepted += 1
+                    tally.latencies.append(now - start)
+                    tally.markers.add(marker)
+                    tally.last_accept = now
+                    return marker, r.json()["receipt_number"]
+                if r.status_code < 500 and r.status_code != 429:
+                    if len(tally.refused) < 3:
+                        tally.refused.append(f"{r.status_code} {r.text[:200]}")
+                    return None
+                if retry_after := r.headers.get("Retry-After"):
+                    wait = min(float(retry_after), 5.0) if retry_after.replace(".", "").isdigit() else wait
+            await asyncio.sleep(wait)
+        tally.errors["gave up"] += 1
+        return None
+
+
+async def visible_checked(client: httpx.AsyncClient, monitoring: str, token: str) -> int:
+    """Complaints the staff dashboard counts as DTKS-checked (all results)."""
+    r = await client.get(f"{monitoring}/dashboard/data", headers={"Authorization": f"Bearer {token}"})
+    r.raise_for_status()
+    return sum(r.json()["proposals"]["dtks_checks"].values())
+
+
+async def wait_visible(client: httpx.AsyncClient, monitoring: str, token: str, target: int, timeout: float,
+                       every: float = 0.5) -> tuple[int, float]:
+    deadline = time.perf_counter() + timeout
+    seen = 0
+    while time.perf_counter() < deadline:
+        try:
+            seen = await visible_checked(client, monitoring, token)
+        except httpx.HTTPError:
+            pass
+        if seen >= target:
+            break
+        await asyncio.sleep(every)
+    return seen, time.perf_counter()
+
+
+async def wait_quiet(nats_url: str, timeout: float) -> None:
+    """Until every durable consumer has nothing pending or unacknowledged (all effects done)."""
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        _, _, pending = await bus_totals(nats_url)
+        if not any(pending.values()):
+            await asyncio.sleep(1.0)  # what the last deliveries produced is published within a relay poll
+            if not any((await bus_totals(nats_url))[2].values()):
+                return
+        await asyncio.sleep(0.5)
+    print(f"  (still pending after {timeout:.0f} s: {({k: v for k, v in pending.items() if v})})")
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q))] * 1000 if ordered else float("nan")
+
+
+# -- the run -----------------------------------------------------------------------------------------
+@dataclass
+class Context:
+    client: httpx.AsyncClient
+    platform: Platform
+    stores: Stores
+    desks: Desks
+    manager: str
+    args: argparse.Namespace
+
+    @property
+    def monitoring(self) -> str:
+        return self.platform.url("monitoring")
+
+    @property
+    def nats_url(self) -> str:
+        return self.platform.nats_url  # type: ignore[return-value]
+
+
+def start_profilers(directory: Path, pids: dict[str, int], seconds: float) -> list[subprocess.Popen[bytes]]:
+    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    directory.mkdir(parents=True, exist_ok=True)
+    return [subprocess.Popen([spy, "record", "--pid", str(pids[name]), "--rate", "50", "--nonblocking",
+                              "--format", "raw", "-o", str(directory / f"{name}.txt"), "--duration", str(int(seconds))],
+                             stdout=subprocess.DEVNULL, stderr=open(directory / f"{name}.log", "wb"))  # noqa: SIM115
+            for name in PROFILED]
+
+
+async def load(ctx: Context, base_visible: int) -> tuple[Tally, dict[str, float]]:
+    args, pids = ctx.args, processes(ctx.platform)
+    events0, (messages0, deliveries0, _) = ctx.stores.events(), await bus_totals(ctx.nats_url)
+    cpu0 = cpu_now(pids)
+    spies = start_profilers(Path(args.profile), pids, args.seconds) if args.profile else []
+    tally, started = Tally(), time.perf_counter()
+    stop_at, budget = started + args.seconds, [args.count or 10**9]
+
+    async def desk() -> None:
+        while time.perf_counter() < stop_at and budget[0] > 0:
+            budget[0] -= 1
+            await ctx.desks.register(tally)
+
+    await asyncio.gather(*(desk() for _ in range(args.clients)))
+    posted = time.perf_counter()
+    seen, at = await wait_visible(ctx.client, ctx.monitoring, ctx.manager, base_visible + tally.accepted, args.drain)
+    await wait_quiet(ctx.nats_url, args.drain)
+    quiet = time.perf_counter()
+    cpu1 = cpu_now(pids)
+    events1, (messages1, deliveries1, _) = ctx.stores.events(), await bus_totals(ctx.nats_url)
+    for spy in spies:
+        spy.wait()
+    n = max(tally.accepted, 1)
+    accepted_rate = tally.accepted / ((tally.last_accept or posted) - started)
+    visible = seen - base_visible
+    print(f"\n== load: {args.clients} concurrent desks for {posted - started:.0f} s ==")
+    print(f"  accepted          {tally.accepted} complaints, {accepted_rate:.1f}/s")
+    print(f"  answers           {dict(sorted(tally.answers.items()))}   5xx: {tally.server_errors}"
+          f"   errors: {dict(tally.errors) or 0}")
+    for text in tally.refused:
+        print(f"  refused           {text}")
+    print(f"  POST incl. retries p50 {pct(tally.latencies, 0.5):.0f} ms  p99 {pct(tally.latencies, 0.99):.0f} ms")
+    complete = "all" if visible >= tally.accepted else f"ONLY {visible} of {tally.accepted} after {args.drain:.0f} s"
+    visible_rate = visible / (at - started)
+    print(f"  visible in monitoring as DTKS-checked: {complete}; {visible_rate:.1f} complaints/s "
+          f"(first POST -> last visible, {at - started:.1f} s)")
+    print(f"  CPU ms per complaint (start of load -> every consumer idle, {quiet - started:.0f} s):")
+    total = 0.0
+    for name in cpu1:
+        ms = (cpu1[name] - cpu0[name]) * 1000 / n
+        total += ms if name != "bench client" else 0
+        print(f"    {name:<14} {ms:7.1f}")
+    print(f"    {'platform total':<14} {total:7.1f}   (bench client not included)")
+    appends = {k: (events1[k] - events0.get(k, 0)) / n for k in events1 if events1[k] != events0.get(k, 0)}
+    per_complaint = {"appends": sum(appends.values()), "publishes": (messages1 - messages0) / n,
+                     "consumes": (deliveries1 - deliveries0) / n}
+    print(f"  per complaint: {per_complaint['appends']:.1f} stored events "
+          f"({', '.join(f'{k} {v:.1f}' for k, v in sorted(appends.items()))}), "
+          f"{per_complaint['publishes']:.1f} messages published, {per_complaint['consumes']:.1f} deliveries consumed")
+    if spies:
+        print(f"  py-spy samples (raw/collapsed stacks) in {args.profile}/")
+    per_complaint.update(accepted_rate=accepted_rate, visible_rate=visible_rate, cpu_ms=total)
+    return tally, per_complaint
+
+
+async def paced(ctx: Context) -> Tally:
+    args = ctx.args
+    tally, outstanding = Tally(), collections.deque[tuple[str, float]]()
+    visible_after: list[float] = []
+    lost, posting = [0], [True]
+
+    async def one() -> None:
+        got = await ctx.desks.register(tally)
+        if got:
+            outstanding.append((got[1], time.perf_counter()))
+
+    async def poll() -> None:
+        """Oldest first: complaints become visible in the order they were registered, so only the head
+        of the queue is asked for; one request at a time keeps the polling's own load small."""
+        while posting[0] or outstanding:
+            if not outstanding:
+                await asyncio.sleep(0.005)
+                continue
+            receipt, at = outstanding[0]
+            try:
+                r = await ctx.client.get(f"{ctx.monitoring}/public/track/{receipt}")
+                checked = r.status_code == 200 and any("dtks" in s["event"].lower() for s in r.json()["timeline"])
+            except httpx.HTTPError:
+                checked = False
+            now = time.perf_counter()
+            if checked or now - at > args.drain:
+                outstanding.popleft()
+                if checked:
+                    visible_after.append(now - at)
+                else:
+                    lost[0] += 1
+                continue
+            await asyncio.sleep(0.01)
+
+    poller = asyncio.create_task(poll())
+    n = int(args.paced_rate * args.paced_seconds)
+    tasks, start = [], time.perf_counter()
+    for i in range(n):
+        await asyncio.sleep(max(0.0, start + i / args.paced_rate - time.perf_counter()))
+        tasks.append(asyncio.create_task(one()))
+    sent = time.perf_counter() - start
+    await asyncio.gather(*tasks)
+    posting[0] = False
+    await poller
+    print(f"\n== paced: {n} complaints at {n / sent:.0f}/s ==")
+    print(f"  accepted {tally.accepted}; 5xx: {tally.server_errors}; errors: {dict(tally.errors) or 0}")
+    print(f"  POST incl. retries          p50 {pct(tally.latencies, 0.5):6.0f} ms   p99 {pct(tally.latencies, 0.99):6.0f} ms")
+    print(f"  registered -> visible       p50 {pct(visible_after, 0.5):6.0f} ms   p99 {pct(visible_after, 0.99):6.0f} ms"
+          f"   (public tracking shows the DTKS check{'; ' + str(lost[0]) + ' never' if lost[0] else ''})")
+    return tally
+
+
+async def run(args: argparse.Namespace, p: Platform, stores: Stores, raw_settings: ServiceSettings) -> None:
+    intake, dtks = p.url("intake"), p.url("dtks")
+    run_id = uuid.uuid4().hex[:8]
+    limits = httpx.Limits(max_connections=args.clients + 64, max_keepalive_connections=args.clients + 64)
+    async with httpx.AsyncClient(timeout=args.timeout, limits=limits) as client:
+        async def token(role: str) -> str:
+            r = await client.post(f"{intake}/auth/dev-token", json={"sub": f"bench-{role}", "role": role,
+                                                                     "region": DISTRICT})
+            r.raise_for_status()
+            return r.json()["access_token"]
+
+        operator, front_office, manager = await token("dtks_operator"), await token("front_office"), await token("manager")
+        people = (await client.get(f"{dtks}/registry/sample?limit=50",
+                                   headers={"Authorization": f"Bearer {operator}"})).json()
+        desks = Desks(client, intake, front_office, people, run_id)
+        ctx = Context(client, p, stores, desks, manager, args)
+        warm = Tally()
+        await asyncio.gather(*(desks.register(warm) for _ in range(args.warmup)))
+        base_visible, _ = await wait_visible(client, ctx.monitoring, manager, warm.accepted, 120)
+        await wait_quiet(ctx.nats_url, 60)
+        print(f"warm-up: {warm.accepted} complaints, {base_visible} visible as DTKS-checked")
+        tally, per_complaint = await load(ctx, base_visible)
+        slow = paced(ctx) if args.paced_seconds > 0 else None
+        paced_tally = await slow if slow else Tally()
+        accepted = warm.markers | tally.markers | paced_tally.markers
+        seen, _ = await wait_visible(client, ctx.monitoring, manager, len(accepted), args.drain)
+    stored = stores.registrations_by_marker(re.compile(rf"bench-{run_id}-\d{{7}}".encode()))
+    duplicates = {m: c for m, c in stored.items() if c > 1}
+    never_answered = {m.decode() for m in stored} - accepted
+    print("\n== every request ==")
+    print(f"  acknowledged {len(accepted)}; stored {sum(stored.values())} complaints for {len(stored)} markers")
+    print(f"  duplicates: {len(duplicates)} markers registered more than once ({sum(duplicates.values()) - len(duplicates)} "
+          f"extra complaints); stored but never acknowledged: {len(never_answered)}; acknowledged but not stored: "
+          f"{len({m.encode() for m in accepted} - set(stored))}")
+    print(f"  visible in monitoring as DTKS-checked: {seen} of {len(accepted)} acknowledged")
+    bounds = await raw_bounds(raw_settings, p.nats_url, args.raw_complaints, per_complaint)  # type: ignore[arg-type]
+    print(f"\n== raw: the same work for {args.raw_complaints} complaints, done directly "
+          f"(grouped: {GROUP} complaints per transaction, {WINDOW} publishes in flight) ==")
+    for bound in bounds:
+        print(bound.line())
+    bound = bounds[-1].complaints_per_second
+    print(f"  end to end / raw bound (grouped): accepted {per_complaint['accepted_rate'] / bound:.1%}, "
+          f"visible in monitoring {per_complaint['visible_rate'] / bound:.1%}")
+
+
+def machine() -> str:
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), host.machine())
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                            cwd=Path(__file__).parent).stdout.strip()
+    return f"{host.node()}, {os.cpu_count()} CPUs ({model}), Python {host.python_version()}, commit {commit or '?'}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=int, default=32, help="concurrent desks in the load phase")
+    parser.add_argument("--seconds", type=float, default=30, help="length of the load phase")
+    parser.add_argument("--count", type=int, help="stop the load phase after this many complaints")
+    parser.add_argument("--paced-rate", type=float, default=100, help="complaints/s of the latency phase")
+    parser.add_argument("--paced-seconds", type=float, default=10, help="length of the latency phase (0: none)")
+    parser.add_argument("--warmup", type=int, default=20, help="complaints registered before measuring")
+    parser.add_argument("--drain", type=float, default=120, help="longest wait for effects after a phase (s)")
+    parser.add_argument("--timeout", type=float, default=30, help="HTTP time-out per attempt (s)")
+    parser.add_argument("--raw-complaints", type=int, default=200, help="complaints' worth of raw operations")
+    parser.add_argument("--postgres", nargs="?", const="postgresql://postgres@127.0.0.1:5432/postgres",
+                        help="run the services on PostgreSQL (fresh schemas, dropped afterwards)")
+    parser.add_argument("--seed-people", type=int, default=2000, help="synthetic people in the DTKS registry")
+    parser.add_argument("--profile", metavar="DIR", help="py-spy record intake, dtks, monitoring, referral during the load")
+    parser.add_argument("--keep", action="store_true", help="keep the data directory (and PostgreSQL schemas)")
+    args = parser.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="slrt-e2e-"))
+    env = {"SLRT_DTKS_SEED_PEOPLE": str(args.seed_people)}
+    prefix = f"slrtbench_{uuid.uuid4().hex[:8]}"
+    raw = ServiceSettings(district=DISTRICT, data_dir=tmp / "raw")
+    if args.postgres:
+        pg = postgres_args(args.postgres)
+        pg_schemas(pg, prefix, create=tuple(f"{prefix}_{name}" for name in SERVICES) + (f"{prefix}_raw",))
+        p: Platform = PostgresPlatform(tmp / "var", port_base=free_port_block(), nats_port=free_port(), extra_env=env)
+        p.postgres, p.prefix = pg, prefix  # type: ignore[attr-defined]
+        stores = Stores(postgres=pg, prefix=f"{prefix}_")
+        raw = raw.model_copy(update={"persistence": Persistence.POSTGRES, "postgres_host": pg["host"], "postgres_port": pg["port"],
+                                     "postgres_user": pg["user"], "postgres_dbname": pg["dbname"],
+                                     "postgres_schema": f"{prefix}_raw"})
+        backend = f"PostgreSQL {pg['host']}:{pg['port']}/{pg['dbname']}, schemas {prefix}_*"
+    else:
+        p = Platform(tmp / "var", port_base=free_port_block(), nats_port=free_port(), extra_env=env)
+        stores = Stores(data_dir=tmp / "var" / "data")
+        backend = "embedded default (SQLite files)"
+    print(f"e2e_complaints {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC on {machine()}")
+    print(f"backend: {backend}; nats-server with fsync on every write; data in {tmp}")
+    try:
+        p.start()
+        asyncio.run(run(args, p, stores, raw))
+    finally:
+        p.stop()
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+            if args.postgres:
+                pg_schemas(pg, prefix, drop=True)
+
+
+if __name__ == "__main__":
+    main()
