@@ -87,7 +87,7 @@ class Stores:
         with psycopg.connect(**self.postgres, autocommit=True) as conn:
             for schema, table in self._postgres_tables(conn):
                 n = conn.execute(f'SELECT COUNT(*) FROM "{schema}"."{table}"').fetchone()[0]
-                counts[schema.removeprefix(f"{self.prefix}_")] += n
+                counts[schema.removeprefix(self.prefix)] += n
         return counts
 
     def registrations_by_marker(self, pattern: re.Pattern[bytes]) -> Counter[bytes]:
