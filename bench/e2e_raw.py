@@ -16,11 +16,12 @@ Done two ways, one after another in one process:
 
 - *one at a time*: one event per committed transaction, each publish awaited before the next, fetches
   of the platform's consumer batch size (16) — what the work costs when nothing is grouped;
-- *grouped* (the bound): the events of ``GROUP`` complaints per transaction, up to ``WINDOW`` publishes
-  in flight, fetches of ``WINDOW`` messages — the same durability, grouped as issue 10 asks the
-  platform to group it. End to end / this bound is the figure issue 10 sets at >= 50 %.
+- *grouped*: the events of ``GROUP`` complaints per transaction, up to ``WINDOW`` publishes in flight,
+  fetches of ``WINDOW`` messages — the same durability, grouped as issue 10 asks the platform to.
 
-A bound is ``complaints / (append time + publish time + consume time)``.
+Each way gives ``complaints / (append time + publish time + consume time)``; the raw bound takes the
+faster way of each of the three (with ``sync_interval: always`` pipelined publishes are not always the
+faster). End to end / the raw bound is the figure issue 10 sets at >= 50 %.
 """
 
 from __future__ import annotations
@@ -218,6 +219,12 @@ class RawBound:
                 f"  ->  {self.complaints_per_second:8,.0f} complaints/s")
 
 
+def best_of(ways: list[RawBound]) -> RawBound:
+    return RawBound("raw bound", ways[0].complaints, ways[0].appends, ways[0].publishes, ways[0].consumes,
+                    min(w.append_seconds for w in ways), min(w.publish_seconds for w in ways),
+                    min(w.consume_seconds for w in ways))
+
+
 async def raw_bounds(settings: ServiceSettings, nats_url: str, complaints: int,
                      per_complaint: dict[str, float]) -> list[RawBound]:
     appends = round(per_complaint["appends"] * complaints)
@@ -231,4 +238,4 @@ async def raw_bounds(settings: ServiceSettings, nats_url: str, complaints: int,
         publish_seconds, consume_seconds = await raw_bus(nats_url, publishes, consumes, window, fetch)
         out.append(RawBound(how, complaints, appends, publishes, consumes, append_seconds, publish_seconds,
                             consume_seconds))
-    return out
+    return [*out, best_of(out)]
