@@ -457,8 +457,9 @@ async def run(args: argparse.Namespace, p: Platform, stores: Stores, raw_setting
         slow = paced(ctx) if args.paced_seconds > 0 else None
         paced_tally = await slow if slow else Tally()
         accepted = warm.markers | tally.markers | paced_tally.markers
-        seen, _ = await wait_visible(client, ctx.monitoring, manager, len(accepted), args.drain)
-    stored = stores.registrations_by_marker(re.compile(rf"bench-{run_id}-\d{{7}}".encode()))
+        await wait_quiet(ctx.nats_url, args.drain)
+        stored = stores.registrations_by_marker(re.compile(rf"bench-{run_id}-\d{{7}}".encode()))
+        seen, _ = await wait_visible(client, ctx.monitoring, manager, sum(stored.values()), args.drain)
     duplicates = {m: c for m, c in stored.items() if c > 1}
     never_answered = {m.decode() for m in stored} - accepted
     print("\n== every request ==")
@@ -466,7 +467,8 @@ async def run(args: argparse.Namespace, p: Platform, stores: Stores, raw_setting
     print(f"  duplicates: {len(duplicates)} markers registered more than once ({sum(duplicates.values()) - len(duplicates)} "
           f"extra complaints); stored but never acknowledged: {len(never_answered)}; acknowledged but not stored: "
           f"{len({m.encode() for m in accepted} - set(stored))}")
-    print(f"  visible in monitoring as DTKS-checked: {seen} of {len(accepted)} acknowledged")
+    print(f"  DTKS-checked in monitoring: {seen} of the {sum(stored.values())} complaints stored"
+          f"{'' if seen >= sum(stored.values()) else ' — SOME NEVER BECAME VISIBLE'}")
     bounds = await raw_bounds(raw_settings, p.nats_url, args.raw_complaints, per_complaint)  # type: ignore[arg-type]
     print(f"\n== raw: the same work for {args.raw_complaints} complaints, done directly "
           f"(grouped: {GROUP} complaints per transaction, {WINDOW} publishes in flight) ==")
