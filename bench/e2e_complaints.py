@@ -505,6 +505,9 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the data directory (and PostgreSQL schemas)")
     args = parser.parse_args()
 
+    if args.profile and not (shutil.which("py-spy") or (Path(sys.executable).parent / "py-spy").exists()):
+        raise SystemExit("--profile needs py-spy (not a project dependency): "
+                         "uv pip install --python .venv/bin/python py-spy")
     tmp = Path(tempfile.mkdtemp(prefix="slrt-e2e-"))
     env = {"SLRT_DTKS_SEED_PEOPLE": str(args.seed_people)}
     prefix = f"slrtbench_{uuid.uuid4().hex[:8]}"
