@@ -30,6 +30,11 @@ from .telemetry import context_from_headers, tracer
 log = logging.getLogger(__name__)
 
 
+NO_NATIVE_TELEMETRY: Any = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
+"""FastAPI's own telemetry, off: it would add a second server span per request (ours continues the
+trace into the stored events), and its log records carry exception messages, which may echo input."""
+
+
 class TracingMiddleware:
     """Plain ASGI (no per-request task and streams as with ``@app.middleware``). The span is named
     after the route template once routed (``GET /registry/people/{nik}``), never the raw path,
@@ -100,7 +105,8 @@ def create_app(
             if messaging is not None:
                 await messaging.stop()
 
-    app = FastAPI(title=f"SLRT {service}", version="0.1.0", description=description, lifespan=lifespan)
+    app = FastAPI(title=f"SLRT {service}", version="0.1.0", description=description, lifespan=lifespan,
+                  telemetry=NO_NATIVE_TELEMETRY)
     app.state.authenticator = authenticator
     app.state.settings = settings
     app.state.messaging = messaging
