@@ -12,7 +12,7 @@ from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
 from opentelemetry import trace
 from pydantic import BaseModel, Field
-from slrt_contracts import Actor, Role
+from slrt_contracts import Actor, NotificationId, Role, Text
 
 from .auth import CurrentActor, DevTokenAuthenticator
 from .errors import DomainError
@@ -23,21 +23,22 @@ from .messaging import ServiceMessaging
 from .outbox import Translator
 from .settings import ServiceSettings
 from .telemetry import context_from_headers, tracer
+from .validation import install as install_validation_errors
 
 log = logging.getLogger(__name__)
 
 
 class DevTokenRequest(BaseModel):
-    sub: str = Field(min_length=1, max_length=64, examples=["fo-1605-01"])
+    sub: Text = Field(min_length=1, max_length=64, examples=["fo-1605-01"])
     role: Role
-    region: str = Field(examples=["1605"])
-    agency: str | None = None
+    region: str = Field(pattern=r"^\d{2}(\d{2}(\d{2}(\d{4})?)?)?$", examples=["1605"])
+    agency: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9-]{1,31}$")
     ttl_minutes: int = Field(default=720, ge=1, le=7 * 24 * 60)
 
 
 class RepublishRequest(BaseModel):
-    from_notification_id: int = Field(default=1, ge=1, description="First position of the service's event log")
-    to_notification_id: int | None = Field(default=None, ge=1, description="Last position (inclusive); none = all")
+    from_notification_id: NotificationId = Field(default=1, description="First position of the service's event log")
+    to_notification_id: NotificationId | None = Field(default=None, description="Last position (inclusive); none = all")
 
 
 class TokenResponse(BaseModel):
@@ -76,6 +77,7 @@ def create_app(
     app.state.authenticator = authenticator
     app.state.settings = settings
     app.state.messaging = messaging
+    install_validation_errors(app)
 
     @app.middleware("http")
     async def _trace(request: Request, call_next: Any) -> Any:
