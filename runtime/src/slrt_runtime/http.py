@@ -99,7 +99,9 @@ def create_app(
 
     @app.get("/readyz", tags=["ops"])
     def readyz() -> dict[str, Any]:
-        # Ready when the store answers; NATS being away does not stop commands (the outbox waits).
+        # Ready while the store answers and, for a service with messaging, NATS is connected right now:
+        # commands would be stored without NATS (the outbox waits), but nothing moves between services,
+        # so an orchestrator (or `slrt up` after restarting nats-server) should see it as not ready.
         try:
             if ready_check is not None:
                 ready_check()
@@ -107,10 +109,18 @@ def create_app(
             raise HTTPException(503, f"event store not reachable: {type(e).__name__}") from None
         status: dict[str, Any] = {"status": "ready"}
         if messaging is not None:
-            status["nats_connected"] = messaging.connected.is_set()
+            try:  # connected once, and nats-py's client connected now (not reconnecting after a loss)
+                connected = messaging.connected.is_set() and messaging.broker is not None and bool(
+                    messaging.broker.connection.is_connected)
+            except Exception:  # noqa: BLE001 - no connection object yet
+                connected = False
+            status["nats_connected"] = connected
             status["relay_published"] = sum(r.published for r in messaging.relays)
             status["consumed"] = {c.name: c.processed for c in messaging.consumers}
             status["dead_lettered"] = {c.name: c.dead_lettered for c in messaging.consumers}
+            if not connected:
+                return JSONResponse(status_code=503, content={
+                    **status, "status": "not ready", "detail": "not connected to NATS; reconnecting"})
         return status
 
     if settings.auth_dev_issuer:
