@@ -1,6 +1,7 @@
 """`slrt up` keeps what it started running: nats-server killed with SIGKILL comes back with a line in
 the launcher's output, every service is ready again and a complaint registered afterwards reaches
-monitoring through NATS; Ctrl-C then stops everything."""
+monitoring through NATS; Ctrl-C then stops everything. A child that keeps crashing is restarted at a
+bounded pace."""
 
 from __future__ import annotations
 
@@ -15,11 +16,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from slrt_platform.platform import SERVICES, free_port_block
+from slrt_platform.platform import SERVICES, Platform, Restarts, free_port_block
 from slrt_runtime.natsserver import free_port
 from slrt_runtime.testing import wait_for
-
-pytestmark = pytest.mark.e2e
 
 
 class Launcher:
@@ -87,6 +86,7 @@ def every_service_ready(up: Launcher, timeout: float) -> None:
                  lambda r: r.status_code == 200, timeout=timeout, what=f"{service} ready")
 
 
+@pytest.mark.e2e
 def test_a_killed_nats_server_is_restarted_and_complaints_still_flow(launcher: Launcher) -> None:
     every_service_ready(launcher, timeout=60)
     [nats] = launcher.children("nats-server")
@@ -119,3 +119,56 @@ def test_a_killed_nats_server_is_restarted_and_complaints_still_flow(launcher: L
     assert not [pid for pid in children if Path(f"/proc/{pid}").exists()]  # none left behind
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"{intake}/healthz", timeout=2)
+
+
+def test_a_child_that_keeps_crashing_is_restarted_ever_later_up_to_one_start_in_thirty_seconds() -> None:
+    pace = Restarts(started_at=0.0)
+    now, delays = 0.0, []
+    for _ in range(9):  # crashes right after every start
+        delays.append(pace.exited(now))
+        now = pace.due_at
+        pace.started(now)
+    assert delays == [0.5, 1, 2, 4, 8, 16, 30, 30, 30]
+    assert pace.exited(now + 61) == 0.5  # it ran for a minute: a fresh crash, restarted quickly
+
+
+class Crashing:
+    """A child process stand-in that has exited with code 1 until it is started."""
+
+    def __init__(self) -> None:
+        self.starts = 0
+        self.process = subprocess.Popen([sys.executable, "-c", "raise SystemExit(1)"])
+        self.process.wait()
+        self.log_path = Path("intake.log")
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def start(self) -> None:
+        self.starts += 1
+        self.process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+
+
+def test_the_launcher_says_when_a_service_exits_and_restarts_it_after_the_back_off(tmp_path: Path) -> None:
+    platform = Platform(tmp_path)
+    intake = Crashing()
+    platform.services["intake"] = intake  # type: ignore[assignment]
+    lines: list[str] = []
+    try:
+        platform.supervise_once(lines.append)
+        assert lines == ["slrt: intake exited unexpectedly (exit code 1); restarting in 0.5s (log: intake.log)"]
+        platform.supervise_once(lines.append)
+        assert intake.starts == 0  # not before the back-off
+        time.sleep(0.6)
+        platform.supervise_once(lines.append)
+        assert intake.starts == 1 and intake.alive() and lines[-1] == "slrt: intake restarted"
+
+        intake.process.kill()
+        intake.process.wait()
+        stopping = threading.Event()
+        stopping.set()
+        platform.supervise_once(lines.append, stopping)  # Ctrl-C: what exits now was asked to
+        assert len(lines) == 2
+    finally:
+        intake.process.kill()
+        intake.process.wait()
