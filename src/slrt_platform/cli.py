@@ -7,7 +7,7 @@ import datetime as dt
 import os
 import signal
 import sys
-import time
+import threading
 from pathlib import Path
 
 from slrt_contracts import Actor, Role
@@ -19,11 +19,10 @@ from .platform import SERVICES, Platform
 
 def up(args: argparse.Namespace) -> int:
     platform = Platform(Path(args.var), port_base=args.port_base, nats_port=args.nats_port, district=args.district)
-    stopping = False
+    stopping = threading.Event()
 
     def on_signal(*_: object) -> None:
-        nonlocal stopping
-        stopping = True
+        stopping.set()
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
@@ -44,12 +43,7 @@ def up(args: argparse.Namespace) -> int:
     print(f"logs             {Path(args.var).resolve() / 'log'}")
     print("\nPress Ctrl-C to stop.", flush=True)
     try:
-        while not stopping:
-            for service in platform.services.values():
-                if not service.alive() and not stopping:
-                    print(f"slrt: {service.name} stopped unexpectedly; restarting (log: {service.log_path})", flush=True)
-                    service.start()
-            time.sleep(0.5)
+        platform.supervise(stopping, log=lambda line: print(line, flush=True))
     finally:
         print("\nStopping ...", flush=True)
         platform.stop()

@@ -14,7 +14,7 @@ from eventsourcing.persistence import IntegrityError, OperationalError
 from fastapi.responses import JSONResponse
 from opentelemetry import trace
 from pydantic import BaseModel, Field
-from slrt_contracts import Actor, Role
+from slrt_contracts import Actor, NotificationId, Role, Text
 
 from .auth import CurrentActor, DevTokenAuthenticator
 from .errors import DomainError
@@ -26,6 +26,7 @@ from .messaging import ServiceMessaging
 from .outbox import Translator
 from .settings import ServiceSettings
 from .telemetry import context_from_headers, tracer
+from .validation import install as install_validation_errors
 
 log = logging.getLogger(__name__)
 
@@ -61,16 +62,16 @@ class TracingMiddleware:
 
 
 class DevTokenRequest(BaseModel):
-    sub: str = Field(min_length=1, max_length=64, examples=["fo-1605-01"])
+    sub: Text = Field(min_length=1, max_length=64, examples=["fo-1605-01"])
     role: Role
-    region: str = Field(examples=["1605"])
-    agency: str | None = None
+    region: str = Field(pattern=r"^\d{2}(\d{2}(\d{2}(\d{4})?)?)?$", examples=["1605"])
+    agency: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9-]{1,31}$")
     ttl_minutes: int = Field(default=720, ge=1, le=7 * 24 * 60)
 
 
 class RepublishRequest(BaseModel):
-    from_notification_id: int = Field(default=1, ge=1, description="First position of the service's event log")
-    to_notification_id: int | None = Field(default=None, ge=1, description="Last position (inclusive); none = all")
+    from_notification_id: NotificationId = Field(default=1, description="First position of the service's event log")
+    to_notification_id: NotificationId | None = Field(default=None, description="Last position (inclusive); none = all")
 
 
 class TokenResponse(BaseModel):
@@ -110,6 +111,7 @@ def create_app(
     app.state.authenticator = authenticator
     app.state.settings = settings
     app.state.messaging = messaging
+    install_validation_errors(app)
 
     # A server span per request (continuing the caller's traceparent): the events a command stores
     # carry this trace, so the relay and every consumer downstream continue it.
@@ -143,7 +145,9 @@ def create_app(
 
     @app.get("/readyz", tags=["ops"])
     def readyz() -> dict[str, Any]:
-        # Ready when the store answers; NATS being away does not stop commands (the outbox waits).
+        # Ready while the store answers and, for a service with messaging, NATS is connected right now:
+        # commands would be stored without NATS (the outbox waits), but nothing moves between services,
+        # so an orchestrator (or `slrt up` after restarting nats-server) should see it as not ready.
         try:
             if ready_check is not None:
                 ready_check()
@@ -151,10 +155,18 @@ def create_app(
             raise HTTPException(503, f"event store not reachable: {type(e).__name__}") from None
         status: dict[str, Any] = {"status": "ready"}
         if messaging is not None:
-            status["nats_connected"] = messaging.connected.is_set()
+            try:  # connected once, and nats-py's client connected now (not reconnecting after a loss)
+                connected = messaging.connected.is_set() and messaging.broker is not None and bool(
+                    messaging.broker.connection.is_connected)
+            except Exception:  # noqa: BLE001 - no connection object yet
+                connected = False
+            status["nats_connected"] = connected
             status["relay_published"] = sum(r.published for r in messaging.relays)
             status["consumed"] = {c.name: c.processed for c in messaging.consumers}
             status["dead_lettered"] = {c.name: c.dead_lettered for c in messaging.consumers}
+            if not connected:
+                return JSONResponse(status_code=503, content={
+                    **status, "status": "not ready", "detail": "not connected to NATS; reconnecting"})
         return status
 
     if settings.auth_dev_issuer:

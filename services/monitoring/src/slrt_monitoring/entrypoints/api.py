@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel
-from slrt_contracts import Actor, Role
+from slrt_contracts import Actor, ReceiptNumber, Role, Text
 from slrt_runtime.auth import CurrentActor, require_roles
 
 from ..queries.dashboard import counts, dashboard, oldest_open
@@ -21,7 +21,7 @@ public = APIRouter(prefix="/public", tags=["public"])
 staff = APIRouter(tags=["monitoring"])
 
 RegionQuery = Annotated[str | None, Query(pattern=r"^\d{2}(\d{2}(\d{2}(\d{4})?)?)?$", description="Region code")]
-PeriodQuery = Annotated[str | None, Query(max_length=8, description="YYYY, YYYY-S1, YYYY-Q3 or YYYY-M11")]
+PeriodQuery = Annotated[Text | None, Query(max_length=8, description="YYYY, YYYY-S1, YYYY-Q3 or YYYY-M11")]
 STAFF_ROLES = (Role.MANAGER, Role.SUPERVISOR, Role.FRONT_OFFICE, Role.BACK_OFFICE, Role.PUSKESOS, Role.KADIN,
                Role.SEKDIN, Role.KABID, Role.KASI)
 
@@ -60,9 +60,7 @@ def scoped(actor: Actor, region: str | None) -> str:
 
 @public.get("/track/{receipt_number}", response_model=Tracking,
             summary="Track a complaint by its receipt number (for citizens; no personal data)")
-def track(receipt_number: str, view: Models) -> dict[str, Any]:
-    if len(receipt_number) > 32:
-        raise HTTPException(422, "receipt number is at most 32 characters")
+def track(receipt_number: ReceiptNumber, view: Models) -> dict[str, Any]:
     result = track_receipt(view.store, receipt_number)
     if result is None:
         raise HTTPException(404, "Nomor resi tidak ditemukan (receipt number not found)")
