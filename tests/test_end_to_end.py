@@ -22,7 +22,7 @@ def free_port_block(size: int = 6) -> int:
     for _ in range(50):
         base = random.randrange(20000, 60000)
         try:
-            for port in range(base + 1, base + size):
+            for port in range(base, base + size):  # the application on base, the services after it
                 with socket.socket() as s:
                     s.bind(("127.0.0.1", port))
         except OSError:

@@ -1,0 +1,11 @@
+// Small helpers of the desk pages (no inline scripts: the Content-Security-Policy forbids them).
+document.addEventListener("click", function (e) {
+  // A DTKS candidate chosen from the name search: its NIK goes into the NIK field as well.
+  var use = e.target.closest("[data-nik]");
+  if (use) { var nik = document.getElementById("nik"); if (nik) nik.value = use.getAttribute("data-nik"); }
+});
+document.addEventListener("htmx:afterSwap", function () {
+  // The person found in DTKS lives in a village: fill the village when the officer left it empty.
+  var found = document.getElementById("dtks-village"), village = document.getElementById("village");
+  if (found && village && !village.value) village.value = found.value;
+});
