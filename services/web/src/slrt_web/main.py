@@ -111,6 +111,10 @@ def build(settings: WebSettings | None = None) -> FastAPI:
     async def invalid(request: Request, _exc: RequestValidationError) -> Response:
         return await http_error(request, HTTPException(422))
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        return RedirectResponse("/static/icon.svg", 301)
+
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
         return {"status": "ok"}

@@ -48,7 +48,7 @@ def offered(user: SignedInUser, complaint: Mapping[str, Any]) -> list[str]:
     out: list[str] = []
     if desk and status in ("registered", "awaiting_assessment") and complaint.get("complaint_type") == "question":
         out.append("answer")
-    if desk and status == "awaiting_assessment":
+    if (desk or user.role is Role.BACK_OFFICE) and status == "awaiting_assessment":
         out.append("assess")
     handling = status in ("in_handling", "referred") and LEVEL_ROLES.get(level or "") is user.role
     if handling:

@@ -69,8 +69,9 @@
     if (syncing || !navigator.onLine) return Promise.resolve();
     syncing = true;
     return all().then(function (captures) {
-      // Sent captures go again too when asked: the ids make it harmless, and it proves it.
-      var batch = captures.filter(function (c) { return c.state !== "refused"; });
+      // Only what intake has not answered for. Were an answer lost on the way, the capture stays
+      // pending and goes again: its id makes intake answer already_registered, not register twice.
+      var batch = captures.filter(function (c) { return c.state === "pending"; });
       if (!batch.length) return;
       return fetch("/field/sync", {
         method: "POST", credentials: "same-origin",
