@@ -235,10 +235,21 @@ def test_a_supervisor_escalates_a_case_the_puskesos_passed_up(platform: Platform
     page.wait_for_selector(".banner.ok")
     assert "Manajer SLRT" in page.inner_text("[data-testid=timeline]")
     shot(page, "supervisor-escalated")
-    # Escalating again is not this level's business any more: the refusal is in Indonesian.
+    # It left the supervisor's queue for the manager's.
     page.goto(f"{platform.url('web')}/queues/supervisor")
     assert cid not in page.inner_html("[data-testid=queue]")
-    assert complaint_status(platform, token(platform, "manager"), cid) == "in_handling"
+    # The manager resolves it with the outcome and the complainant's satisfaction.
+    page.click("button.link")
+    sign_in(page, platform, "manager", "1605", "Pak Manajer")
+    page.goto(f"{platform.url('web')}/queues/manager?field=health")
+    page.click(f"a[href='/complaints/{cid}']")
+    page.select_option("#r-outcome", "resolved_locally")
+    page.select_option("#r-satisfaction", "satisfied")
+    page.fill("#r-note", "Premi PBI-Daerah diaktifkan kembali")
+    page.click("form[action$='/resolve'] button")
+    page.wait_for_selector(".banner.ok")
+    assert page.inner_text("[data-testid=status]") == "Selesai ditangani"
+    assert complaint_status(platform, token(platform, "manager"), cid) == "resolved"
 
 
 def test_facilitator_captures_offline_and_a_second_sync_registers_nothing_twice(

@@ -24,6 +24,8 @@ LABELS = (
     N_("level:manager"),
     N_("dtks:found"), N_("dtks:not_found"), N_("dtks:no_nik"),
     N_("step:assessed"), N_("step:escalated"), N_("step:appealed"),
+    N_("escalation:deadline"), N_("escalation:appeal"),
+    N_("delivery:log"), N_("delivery:sms"), N_("delivery:whatsapp"),
     N_("queue:front-office"), N_("queue:puskesos"), N_("queue:back-office"), N_("queue:supervisor"),
     N_("queue:manager"),
     N_("letter:valid"), N_("letter:revoked"), N_("letter:unknown"),
