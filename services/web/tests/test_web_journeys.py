@@ -167,6 +167,12 @@ def test_desk_registers_a_complaint_with_a_dtks_lookup_and_prints_the_receipt(pl
     page.wait_for_selector(".banner.error")
     assert "Hanya pertanyaan yang dapat dijawab" in page.inner_text(".banner.error")
     assert "Traceback" not in page.content()
+    # The village is picked by its official name (reference data), not typed as a code.
+    page.goto(f"{platform.url('web')}/desk/new")
+    page.fill("#village-search", "wonok")
+    page.click("#village-choices [data-village='1605012007']")
+    assert page.input_value("#village") == "1605012007"
+    assert page.inner_text("#village-name") == "Wonokerto, Tugumulyo, Kabupaten Musi Rawas"
 
 
 def test_puskesos_works_their_village_queue_and_cannot_open_another_villages_case(

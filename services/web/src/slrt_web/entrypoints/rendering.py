@@ -11,6 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from slrt_reference.regions import regions
 
 from ..domain.complaint_form import CHOICES, PROGRAMMES
 from ..domain.people import SignedInUser
@@ -48,12 +49,22 @@ def label(kind: str, value: Any) -> str:
     return str(value) if text == key else text
 
 
+def place(code: str | None) -> str:
+    """A region code in words, from the reference data: ``Wonokerto, Tugumulyo, Kabupaten Musi Rawas``."""
+    return regions().describe(code) if code else "-"
+
+
+def village_name(code: str | None) -> str:
+    """Just the village's (or area's) own name, or the code when the reference data lacks it."""
+    return (regions().name(code) or code) if code else "-"
+
+
 def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "xml"]),
                       extensions=["jinja2.ext.i18n"])
     env.install_gettext_translations(translations(), newstyle=True)  # type: ignore[attr-defined]
     env.filters["when"] = when
-    env.globals.update(label=label, CHOICES=CHOICES, PROGRAMMES=PROGRAMMES)
+    env.globals.update(label=label, place=place, village_name=village_name, CHOICES=CHOICES, PROGRAMMES=PROGRAMMES)
     return env
 
 
