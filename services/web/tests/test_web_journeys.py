@@ -147,6 +147,11 @@ def test_desk_registers_a_complaint_with_a_dtks_lookup_and_prints_the_receipt(pl
     # The receipt prints as the intake service's PDF, through this application with the officer's session.
     pdf = page.request.get(platform.url("web") + page.get_attribute("[data-testid=print-receipt]", "href"))
     assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf" and pdf.body()[:4] == b"%PDF"
+    ticket = tab.new_page()
+    ticket.goto(platform.url("web") + page.get_attribute("[data-testid=print-ticket]", "href"))
+    assert page.inner_text("[data-testid=queue-number]") in ticket.inner_text("[data-testid=ticket]")
+    shot(ticket, "queue-ticket")
+    ticket.close()
     # The DTKS check comes back by itself: the page shows its result and what to tell the citizen.
     complaint_url = page.url.split("?")[0]
     wait_for(lambda: (page.goto(complaint_url), page.inner_text("[data-testid=dtks-result]"))[1],

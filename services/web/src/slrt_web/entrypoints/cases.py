@@ -44,6 +44,13 @@ async def complaint_page(request: Request, complaint_id: UUID, user: User, new: 
                   tracking_url=tracking)
 
 
+@router.get("/complaints/{complaint_id}/ticket")
+async def queue_ticket(request: Request, complaint_id: UUID, user: User) -> Response:
+    """The queue ticket for the waiting citizen: a small page for the desk's (ticket) printer."""
+    complaint = await request.app.state.services.intake.complaint(user.token, str(complaint_id))
+    return render(request, "cases/ticket.html", c=complaint)
+
+
 @router.get("/complaints/{complaint_id}/receipt.pdf")
 async def receipt_pdf(request: Request, complaint_id: UUID, user: User) -> Response:
     pdf = await request.app.state.services.intake.receipt_pdf(user.token, str(complaint_id))

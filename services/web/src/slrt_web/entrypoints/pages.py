@@ -23,10 +23,15 @@ def home(request: Request, user: MaybeUser) -> Response:
     return RedirectResponse(user.home, 303)
 
 
+def _local(path: str) -> bool:
+    """A path of this application only: never //host or /\\host, which browsers read as another site."""
+    return path.startswith("/") and not path.startswith(("//", "/\\"))
+
+
 @router.get("/sign-in")
 def sign_in_page(request: Request, next: str = "") -> Response:
     return render(request, "sign_in.html", roles=WEB_ROLES, district=request.app.state.settings.district,
-                  method=request.app.state.sign_in.method.value, next=next if next.startswith("/") else "")
+                  method=request.app.state.sign_in.method.value, next=next if _local(next) else "")
 
 
 @router.post("/sign-in")
@@ -45,7 +50,7 @@ async def sign_in(request: Request, role: Annotated[str, Form()], region: Annota
     request.session["user"] = user.to_session()
     if csrf:
         request.session["csrf"] = csrf
-    target = next if next.startswith("/") and not next.startswith("//") else user.home
+    target = next if _local(next) else user.home
     return RedirectResponse(target, 303)
 
 

@@ -61,10 +61,11 @@
         return summary.getAttribute("data-" + k) + ": " + n[k];
       }).join(" · ");
       summary.setAttribute("data-counts", JSON.stringify(n));
+      if (problem) summary.textContent += " · " + problem;  // e.g. the session ended: sign in again
     });
   }
 
-  var syncing = false;
+  var syncing = false, problem = "";
   function sync() {
     if (syncing || !navigator.onLine) return Promise.resolve();
     syncing = true;
@@ -77,9 +78,10 @@
         method: "POST", credentials: "same-origin",
         headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf(), "Accept": "application/json" },
         body: JSON.stringify({ captures: batch.map(function (c) { return { complaint_id: c.complaint_id, fields: c.fields }; }) })
-      }).then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
+      }).then(function (r) { return r.json().then(function (body) { return { ok: r.ok, status: r.status, body: body }; }); })
         .then(function (answer) {
-          if (!answer.ok) { document.getElementById("sync-summary").setAttribute("data-error", answer.body.error || ""); return; }
+          if (!answer.ok) { problem = answer.body.error || String(answer.status); return; }
+          problem = "";
           var byId = {};
           batch.forEach(function (c) { byId[c.complaint_id] = c; });
           return Promise.all(answer.body.results.map(function (res) {
@@ -91,7 +93,7 @@
             return put(c);
           }));
         });
-    }).catch(function () { /* network gone again: captures stay pending */ })
+    }).catch(function () { problem = ""; /* no network after all: the captures stay pending, retried below */ })
       .then(function () { syncing = false; return render(); });
   }
 
@@ -119,6 +121,9 @@
     window.addEventListener("offline", network);
     network();
     render();
+    // The 'online' event can come before the line really carries data, and a bad line drops
+    // requests: whatever is still pending is tried again every 15 seconds while the app is open.
+    setInterval(sync, 15000);
     if ("serviceWorker" in navigator) navigator.serviceWorker.register("/field/sw.js", { scope: "/field/" });
   });
   window.slrtField = { sync: sync, all: all };

@@ -3,6 +3,7 @@ document.addEventListener("click", function (e) {
   // A DTKS candidate chosen from the name search: its NIK goes into the NIK field as well.
   var use = e.target.closest("[data-nik]");
   if (use) { var nik = document.getElementById("nik"); if (nik) nik.value = use.getAttribute("data-nik"); }
+  if (e.target.closest("[data-print]")) window.print();
   // A village chosen by its name: its code goes into the village field.
   var village = e.target.closest("[data-village]");
   if (village) {
