@@ -134,3 +134,9 @@ def test_the_desk_form_becomes_the_intake_body() -> None:
     assert body["identity"] == {"name": "Iwan", "nik": "1605030212700001", "consent_to_disclose": True}
     assert "identity" not in registration_body({"complaint_type": "question", "field": "social",
                                                 "village": "1605032007", "description": "Syarat PKH?"})
+
+
+def test_sign_in_returns_only_to_pages_of_this_application(client: TestClient) -> None:
+    for elsewhere in ("//evil.example/x", "/\\evil.example", "https://evil.example"):
+        assert 'name="next" value=""' in client.get("/sign-in", params={"next": elsewhere}).text
+    assert 'name="next" value="/queues/puskesos"' in client.get("/sign-in", params={"next": "/queues/puskesos"}).text
