@@ -50,7 +50,6 @@ sys.path.insert(0, str(Path(__file__).parent))
 from e2e_platform import (  # noqa: E402
     PostgresPlatform,
     cpu_now,
-    free_port_block,
     machine,
     pg_schemas,
     postgres_args,
@@ -58,7 +57,7 @@ from e2e_platform import (  # noqa: E402
     start_profilers,
 )
 from e2e_raw import GROUP, WINDOW, Stores, bus_totals, raw_bounds  # noqa: E402
-from slrt_platform.platform import SERVICES, Platform  # noqa: E402
+from slrt_platform.platform import SERVICES, Platform, free_port_block  # noqa: E402
 from slrt_runtime.natsserver import free_port  # noqa: E402
 from slrt_runtime.settings import Persistence, ServiceSettings  # noqa: E402
 

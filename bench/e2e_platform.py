@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import os
 import platform as host
-import random
 import shutil
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -20,17 +18,6 @@ PROFILED = ("intake", "dtks", "monitoring", "referral")
 
 
 # -- the platform ------------------------------------------------------------------------------------
-def free_port_block(size: int = len(SERVICES) + 1) -> int:
-    for _ in range(100):
-        base = random.randrange(20000, 60000)
-        try:
-            for port in range(base + 1, base + size):
-                with socket.socket() as s:
-                    s.bind(("127.0.0.1", port))
-        except OSError:
-            continue
-        return base
-    raise RuntimeError("no free block of ports")
 
 
 class PostgresPlatform(Platform):

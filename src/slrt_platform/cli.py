@@ -14,7 +14,7 @@ from slrt_contracts import Actor, Role
 from slrt_runtime.auth import DevTokenAuthenticator
 from slrt_runtime.settings import ServiceSettings
 
-from .platform import SERVICES, Platform
+from .platform import SERVICES, WEB, Platform
 
 
 def up(args: argparse.Namespace) -> int:
@@ -33,7 +33,8 @@ def up(args: argparse.Namespace) -> int:
         print(f"slrt: could not start: {e}", file=sys.stderr)
         platform.stop()
         return 1
-    print(f"\nNATS JetStream   {platform.nats_url}")
+    print(f"\nSLRT application {platform.url(WEB)}   (desk, work queues, field app, citizen pages)")
+    print(f"NATS JetStream   {platform.nats_url}")
     for name in SERVICES:
         print(f"{name:<16} {platform.url(name)}   (API docs: {platform.url(name)}/docs)")
     print(f"public tracking  {platform.url('monitoring')}/public/track/<receipt number>")
@@ -67,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     p_up.add_argument("--var", default=os.environ.get("SLRT_VAR_DIR", "var"))
     p_up.add_argument("--district", default=os.environ.get("SLRT_DISTRICT", "1605"))
     p_up.add_argument("--port-base", type=int, default=int(os.environ.get("SLRT_PORT_BASE", "8000")),
-                      help="services listen on port-base+1 .. port-base+5")
+                      help="the application listens on port-base, the services on port-base+1 .. port-base+5")
     p_up.add_argument("--nats-port", type=int, default=int(os.environ.get("SLRT_EMBEDDED_NATS_PORT", "4322")))
     p_up.set_defaults(func=up)
     p_token = commands.add_parser("token", help="print a development bearer token")

@@ -30,13 +30,14 @@ def free_port_block(size: int = 6) -> int:
     for _ in range(50):
         base = random.randrange(20000, 60000)
         try:
-            for port in range(base + 1, base + size):
+            for port in range(base, base + size):  # the base itself: the web application
                 with socket.socket() as s:
                     s.bind(("127.0.0.1", port))
         except OSError:
             continue
         return base
     raise RuntimeError("no free block of ports")
+WEB = "web"  # the application for people: a backend-for-frontend of the five, on the port base itself
 
 
 @dataclass
@@ -136,7 +137,8 @@ class Platform:
                                           log_file=self.var_dir / "log" / "nats.log").start()
             self.nats_url = self.nats.url
         port_of = {name: self.port_base + offset for offset, name in enumerate(SERVICES, start=1)}
-        for name in SERVICES:
+        port_of[WEB] = self.port_base
+        for name in (*SERVICES, WEB):
             env = {
                 **os.environ,
                 "SLRT_DISTRICT": self.district,
@@ -149,6 +151,7 @@ class Platform:
                 "SLRT_PUBLIC_TRACKING_URL": f"http://127.0.0.1:{port_of['monitoring']}/public/track/{{receipt_number}}",
                 "SLRT_PUBLIC_VERIFICATION_URL": f"http://127.0.0.1:{port_of['letters']}/public/verify/{{letter_id}}",
                 "SLRT_DTKS_SEED_PEOPLE": os.environ.get("SLRT_DTKS_SEED_PEOPLE", "2000"),
+                **{f"SLRT_{service.upper()}_URL": f"http://127.0.0.1:{port_of[service]}" for service in SERVICES},
                 **self.extra_env,
             }
             self.services[name] = ServiceProcess(name, port_of[name], env,
