@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uvicorn
 
-from .aggregator import NationalSettings
+from .settings import NationalSettings
 from .app import create_national_app
 
 settings = NationalSettings()

@@ -1,126 +1,197 @@
 """The national aggregator: keeps the latest anonymised aggregates of every district and sums them.
 
-It reads ``slrt.*.monitoring.aggregates`` from a JetStream stream on the national NATS
-(filled from the districts by stream sourcing or a leaf node, see deploy/k8s/README.md). It only
-ever sees counts: districts suppress small cells before publishing, and a suppressed cell stays
-unknown here (the national total says how many cells it left out).
+It reads ``slrt.*.monitoring.aggregates`` from the hub's arrivals stream (filled from the districts
+through leaf nodes, see deploy/k8s/README.md). It only ever sees counts: districts suppress small
+cells before publishing, and a suppressed cell stays unknown here (the national total says how many
+cells it left out).
+
+The district of a snapshot is the one in its subject: on the hub each district's leaf user lands in
+an account of its own that lets only ``slrt.<its code>.monitoring.aggregates`` through, so the
+subject is what the hub vouches for. A body naming another district is dead-lettered, never kept.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import sqlite3
-import threading
-from collections import defaultdict
-from pathlib import Path
-from typing import Any
+from dataclasses import dataclass
 
 import nats
-from nats.errors import TimeoutError as NatsTimeout
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from nats.js.errors import BucketNotFoundError, NotFoundError
+from nats.js.kv import KeyValue
 from slrt_contracts import EnvelopeError, decode
 from slrt_contracts.events.monitoring import DistrictAggregatesPublished
 from slrt_contracts.streams import dead_letter_subject
 from slrt_runtime.consumers import HEADER_DL_REASON
 
+from .hub import ARRIVALS_SUBJECT, ensure_hub, latest_bucket, latest_key
+from .settings import NationalSettings
+from .store import Snapshots, order_of
+
 log = logging.getLogger(__name__)
-SUBJECT = "slrt.*.monitoring.aggregates"
+SUBJECT = ARRIVALS_SUBJECT
+FETCH_SECONDS = 1.0
+BACKOFF_FIRST, BACKOFF_MOST = 0.5, 10.0
+
+__all__ = ["Aggregator", "NationalSettings", "Snapshots", "consume_forever", "read_snapshot"]
 
 
-class NationalSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SLRT_NATIONAL_", extra="ignore")
+def read_snapshot(subject: str, headers: dict[str, str] | None, body: bytes) -> DistrictAggregatesPublished:
+    """The snapshot a message carries, or :class:`EnvelopeError` with the dead-letter reason."""
+    event = decode(headers, body)
+    if not isinstance(event, DistrictAggregatesPublished):
+        raise EnvelopeError(f"not a district aggregate: {event.ce_type()}")
+    sent_by = subject.split(".")[1]
+    if event.district != sent_by:
+        raise EnvelopeError(f"the body names district {event.district} but the message came from district {sent_by}")
+    try:
+        order_of(event)
+    except ValueError as e:
+        raise EnvelopeError(f"{e}: snapshots cannot be ordered") from None
+    if latest_key(event.district, event.period) is None:
+        raise EnvelopeError("period is not a monev period label (letters, digits, '-' or '_')")
+    return event
 
-    nats_url: str = "nats://127.0.0.1:4322"
-    stream: str = Field(default="SLRT_MONITORING", description="Stream holding the districts' aggregates")
-    durable: str = "national-aggregator"
-    data_dir: Path = Path("var/data")
-    http_host: str = "127.0.0.1"
-    http_port: int = 8010
+
+@dataclass
+class Stats:
+    connects: int = 0
+    fetch_timeouts: int = 0
+    kept: int = 0
+    dead_lettered: int = 0
+    terminated: int = 0
 
 
-class Snapshots:
-    """The latest snapshot per district and period (SQLite; a newer one replaces an older one)."""
+class Aggregator:
+    """Consumes the arrivals stream into :class:`Snapshots`, one fetched batch per transaction."""
 
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self.lock = threading.Lock()
-        self.conn.execute("CREATE TABLE IF NOT EXISTS snapshots (district TEXT, period TEXT, generated_at TEXT,"
-                          " snapshot_id TEXT, cells TEXT, PRIMARY KEY (district, period))")
+    def __init__(self, settings: NationalSettings, snapshots: Snapshots) -> None:
+        self.settings = settings
+        self.snapshots = snapshots
+        self.stats = Stats()
+        self.ready = asyncio.Event()
 
-    def keep(self, e: DistrictAggregatesPublished) -> bool:
-        cells = json.dumps([c.model_dump() for c in e.cells])
-        with self.lock:
-            cur = self.conn.execute(
-                "INSERT INTO snapshots VALUES (?,?,?,?,?) ON CONFLICT (district, period) DO UPDATE SET"
-                " generated_at=excluded.generated_at, snapshot_id=excluded.snapshot_id, cells=excluded.cells"
-                " WHERE excluded.generated_at > snapshots.generated_at",
-                (e.district, e.period, e.generated_at.isoformat(), str(e.snapshot_id), cells))
-            return cur.rowcount == 1
+    async def run(self, stop: asyncio.Event) -> None:
+        """Keep consuming; NATS away (at start or later) means waiting and trying again, not stopping.
+        The wait doubles up to 10 s and starts again from 0.5 s once a session has done any work."""
+        backoff = BACKOFF_FIRST
+        while not stop.is_set():
+            worked = False
+            try:
+                worked = await self._session(stop)
+            except asyncio.CancelledError:
+                raise
+            except Exception as e:  # noqa: BLE001
+                worked = self.ready.is_set()
+                log.warning("national aggregator: NATS not available (%s); retrying", type(e).__name__)
+            finally:
+                self.ready.clear()
+            if stop.is_set():
+                break
+            backoff = BACKOFF_FIRST if worked else min(backoff * 2, BACKOFF_MOST)
+            await asyncio.sleep(backoff)
 
-    def overview(self, period: str) -> dict[str, Any]:
-        with self.lock:
-            rows = self.conn.execute("SELECT district, generated_at, cells FROM snapshots WHERE period=?"
-                                     " ORDER BY district", (period,)).fetchall()
-        districts: dict[str, Any] = {}
-        national: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(lambda: {
-            "count": 0, "suppressed_cells": 0}))
-        for district, generated_at, cells_json in rows:
-            mine: dict[str, dict[str, Any]] = defaultdict(dict)
-            for c in json.loads(cells_json):
-                if c["region"] != district:
-                    continue  # sub-district cells stay in the district's own figures
-                value = "<5" if c["suppressed"] else c["count"]
-                mine[c["metric"]][c["key"]] = value
-                total = national[c["metric"]][c["key"]]
-                if c["suppressed"]:
-                    total["suppressed_cells"] += 1
-                else:
-                    total["count"] += c["count"]
-            districts[district] = {"generated_at": generated_at, "figures": mine}
-        return {"period": period, "districts": districts, "national": national}
+    async def _session(self, stop: asyncio.Event) -> bool:
+        nc = await nats.connect(self.settings.nats_url, max_reconnect_attempts=-1)
+        self.stats.connects += 1
+        try:
+            js = nc.jetstream()
+            if self.settings.provision:
+                latest: KeyValue | None = await ensure_hub(js, self.settings)
+            else:
+                try:
+                    latest = await latest_bucket(js, self.settings)
+                except BucketNotFoundError:
+                    latest = None
+            if self.snapshots.is_empty():
+                await self._restore(js, latest)
+            sub = await js.pull_subscribe(
+                SUBJECT, durable=self.settings.durable, stream=self.settings.stream,
+                config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, deliver_policy=DeliverPolicy.ALL,
+                                      ack_wait=60, max_ack_pending=self.settings.batch * 4))
+            self.ready.set()
+            while not stop.is_set():
+                try:
+                    msgs = await sub.fetch(self.settings.batch, timeout=FETCH_SECONDS)
+                except asyncio.TimeoutError:
+                    # Nothing new. nats-py raises its own TimeoutError or, now and then, a bare
+                    # asyncio.TimeoutError (a subclass of neither): both mean "no messages", not "no NATS".
+                    self.stats.fetch_timeouts += 1
+                    continue
+                await self.handle(js, latest, msgs)
+            return True
+        finally:
+            await nc.close()
+
+    async def _restore(self, js: JetStreamContext, latest: KeyValue | None) -> None:
+        """An empty store (a new volume): take the latest snapshots from the hub's bucket, then read the
+        arrivals stream (bounded) from its start with a new durable for what the bucket may lack."""
+        restored = 0
+        if latest is not None:
+            watcher = await latest.watchall(ignore_deletes=True)
+            batch: list[tuple[DistrictAggregatesPublished, bytes]] = []
+            try:
+                while (entry := await watcher.updates(timeout=30)) is not None:
+                    if entry.value:
+                        event = DistrictAggregatesPublished.model_validate_json(entry.value)
+                        batch.append((event, entry.value))
+            finally:
+                await watcher.stop()
+            for i in range(0, len(batch), 500):
+                await asyncio.to_thread(self.snapshots.keep_batch, batch[i:i + 500])
+            restored = len(batch)
+        try:
+            await js.delete_consumer(self.settings.stream, self.settings.durable)
+        except NotFoundError:
+            pass
+        log.info("national aggregator: empty store, %d snapshots from the hub's bucket; re-reading arrivals", restored)
+
+    async def handle(self, js: JetStreamContext, latest: KeyValue | None, msgs: list[Msg]) -> None:
+        """Keep the valid snapshots of a batch in one commit, mirror them to the bucket, then ack;
+        dead-letter the rest with the reason."""
+        accepted: list[tuple[DistrictAggregatesPublished, bytes]] = []
+        valid: list[Msg] = []
+        for msg in msgs:
+            try:
+                accepted.append((read_snapshot(msg.subject, msg.headers, msg.data), msg.data))
+                valid.append(msg)
+            except EnvelopeError as e:
+                await self.dead_letter(js, msg, str(e))
+        if accepted:
+            current = await asyncio.to_thread(self.snapshots.keep_batch, accepted)
+            if latest is not None:
+                await asyncio.gather(*(latest.put(latest_key(*key), body) for key, body in current.items()))
+            self.stats.kept += len(accepted)
+        for msg in valid:
+            await msg.ack()
+
+    async def dead_letter(self, js: JetStreamContext, msg: Msg, reason: str) -> None:
+        """Publish to the dead-letter subject with the reason, then ack. If that fails (no dead-letter
+        stream on the hub), try again later, but terminate the message after ``max_deliveries``: a
+        poison message is never redelivered forever."""
+        district = msg.subject.split(".")[1]
+        try:
+            await js.publish(dead_letter_subject(district, self.settings.durable), msg.data, timeout=5,
+                             headers={**(msg.headers or {}), HEADER_DL_REASON: reason[:1000]})
+        except Exception as e:  # noqa: BLE001 - whatever it is, the message must not loop
+            delivered = msg.metadata.num_delivered or 1
+            if delivered >= self.settings.max_deliveries:
+                log.error("national aggregator: message %s from district %s terminated after %d deliveries, its dead "
+                          "letter could not be stored (%s); reason: %s", msg.metadata.sequence.stream, district,
+                          delivered, type(e).__name__, reason)
+                self.stats.terminated += 1
+                await msg.term()
+            else:
+                log.warning("national aggregator: dead letter not stored (%s), delivery %d of %d; reason: %s",
+                            type(e).__name__, delivered, self.settings.max_deliveries, reason)
+                await msg.nak(delay=min(2.0 ** delivered, 30.0))
+            return
+        self.stats.dead_lettered += 1
+        await msg.ack()
 
 
 async def consume_forever(settings: NationalSettings, snapshots: Snapshots, stop: asyncio.Event) -> None:
-    """Keep consuming; NATS away (at start or later) means waiting and trying again, not stopping."""
-    backoff = 0.5
-    while not stop.is_set():
-        try:
-            await consume(settings, snapshots, stop)
-        except asyncio.CancelledError:
-            raise
-        except Exception as e:  # noqa: BLE001
-            log.warning("national aggregator: NATS not available (%s); retrying", type(e).__name__)
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, 10.0)
-
-
-async def consume(settings: NationalSettings, snapshots: Snapshots, stop: asyncio.Event) -> None:
-    """Pull the districts' snapshots; a message that is not a valid snapshot is dead-lettered."""
-    nc = await nats.connect(settings.nats_url, max_reconnect_attempts=-1)
-    js = nc.jetstream()
-    try:
-        sub = await js.pull_subscribe(SUBJECT, durable=settings.durable, stream=settings.stream, config=ConsumerConfig(
-            ack_policy=AckPolicy.EXPLICIT, deliver_policy=DeliverPolicy.ALL, max_ack_pending=100))
-        while not stop.is_set():
-            try:
-                msgs = await sub.fetch(50, timeout=1.0)
-            except NatsTimeout:
-                continue
-            for msg in msgs:
-                try:
-                    event = decode(dict(msg.headers or {}), msg.data)
-                    if not isinstance(event, DistrictAggregatesPublished):
-                        raise EnvelopeError(f"not a district aggregate: {event.ce_type()}")
-                    await asyncio.to_thread(snapshots.keep, event)
-                except EnvelopeError as e:
-                    district = msg.subject.split(".")[1]
-                    await js.publish(dead_letter_subject(district, settings.durable), msg.data,
-                                     headers={**(msg.headers or {}), HEADER_DL_REASON: str(e)[:1000]})
-                await msg.ack()
-    finally:
-        await nc.close()
+    await Aggregator(settings, snapshots).run(stop)
