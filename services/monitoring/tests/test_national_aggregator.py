@@ -1,0 +1,241 @@
+"""The national aggregator against a real nats-server set up as a hub (deploy/k8s/README.md): the
+district of a snapshot is its subject's, fetch time-outs are no outage, a poison message ends in the
+dead letters (or, failing that, is terminated), and the newest snapshot wins by its real time."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import nats
+import pytest
+from fastapi.testclient import TestClient
+from nats.js.api import StreamConfig
+from slrt_contracts.envelope import encode
+from slrt_contracts.events.monitoring import AggregateCell, DistrictAggregatesPublished
+from slrt_monitoring.national.aggregator import BACKOFF_FIRST, Aggregator
+from slrt_monitoring.national.app import create_national_app
+from slrt_monitoring.national.settings import NationalSettings
+from slrt_monitoring.national.store import Snapshots
+from slrt_runtime.natsserver import NatsServerProcess
+
+pytestmark = pytest.mark.integration
+WIB = dt.timezone(dt.timedelta(hours=7))
+
+
+def snapshot(district: str, complaints: int, at: dt.datetime, *, sequence: int | None = None,
+             period: str = "semua") -> DistrictAggregatesPublished:
+    return DistrictAggregatesPublished(
+        district=district, snapshot_id=uuid.uuid4(), period=period, period_from="2000-01", period_to="2999-12",
+        generated_at=at, sequence=sequence,
+        cells=[AggregateCell(metric="complaints", key="all", region=district, count=complaints),
+               AggregateCell(metric="closed", key="all", region=district, suppressed=True)])
+
+
+def send(url: str, *messages: tuple[str, bytes, dict[str, str]]) -> None:
+    async def go() -> None:
+        nc = await nats.connect(url)
+        for subject, body, headers in messages:
+            await nc.jetstream().publish(subject, body, headers=headers, timeout=10)
+        await nc.close()
+    asyncio.run(go())
+
+
+def encoded(event: DistrictAggregatesPublished, *, subject: str | None = None) -> tuple[str, bytes, dict[str, str]]:
+    real_subject, body, headers = encode(event, event_id=str(event.snapshot_id), time=event.generated_at)
+    return subject or real_subject, body, headers
+
+
+@pytest.fixture
+def hub(private_nats: NatsServerProcess) -> str:
+    """A hub set up as the first README said: only the arrivals stream, no dead-letter stream."""
+    async def setup() -> None:
+        nc = await nats.connect(private_nats.url)
+        await nc.jetstream().add_stream(StreamConfig(name="SLRT_MONITORING", subjects=["slrt.*.monitoring.aggregates"]))
+        await nc.close()
+    asyncio.run(setup())
+    return private_nats.url
+
+
+@pytest.fixture
+def national(hub: str, tmp_path: Path) -> Iterator[Callable[..., TestClient]]:
+    clients: list[TestClient] = []
+
+    def start(**overrides: Any) -> TestClient:
+        settings = NationalSettings(nats_url=hub, data_dir=tmp_path / f"national-{len(clients)}", **overrides)
+        client = TestClient(create_national_app(settings))
+        client.__enter__()
+        clients.append(client)
+        return client
+    yield start
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+def wait_for(what: str, check: Callable[[], Any], timeout: float = 20.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while not (result := check()):
+        assert time.monotonic() < deadline, f"{what}: not within {timeout} s"
+        time.sleep(0.1)
+    return result
+
+
+def complaints(client: TestClient, district: str) -> Any:
+    return client.get("/overview").json()["districts"].get(district, {}).get("figures", {}).get(
+        "complaints", {}).get("all")
+
+
+def dead_letters(url: str, district: str) -> list[tuple[bytes, str]]:
+    async def go() -> list[tuple[bytes, str]]:
+        nc = await nats.connect(url)
+        try:
+            sub = await nc.jetstream().pull_subscribe(f"slrt.{district}.deadletter.>", durable=None)
+            msgs = await sub.fetch(10, timeout=2)
+            return [(m.data, (m.headers or {}).get("slrt-dead-letter-reason", "")) for m in msgs]
+        except (nats.errors.TimeoutError, nats.js.errors.NotFoundError):
+            return []
+        finally:
+            await nc.close()
+    return asyncio.run(go())
+
+
+def test_a_district_cannot_overwrite_another_districts_figures(national: Callable[..., TestClient], hub: str) -> None:
+    aceh_besar, pidie = "1106", "1107"
+    overview = national()
+    now = dt.datetime.now(dt.timezone.utc)
+    send(hub, encoded(snapshot(pidie, 139, now)))
+    wait_for("Pidie's snapshot", lambda: complaints(overview, pidie) == 139)
+
+    # Aceh Besar's server publishes a body that claims to be Pidie's, newer and with a huge count.
+    spoof = snapshot(pidie, 999999, now + dt.timedelta(minutes=5))
+    send(hub, encoded(spoof, subject=f"slrt.{aceh_besar}.monitoring.aggregates"))
+    letters = wait_for("the spoofed snapshot in the dead letters", lambda: dead_letters(hub, aceh_besar))
+    assert letters[0][1] == f"the body names district {pidie} but the message came from district {aceh_besar}"
+    assert complaints(overview, pidie) == 139
+    assert aceh_besar not in overview.get("/overview").json()["districts"]
+    assert overview.get("/overview").json()["national"]["complaints"]["all"] == {"count": 139, "suppressed_cells": 0}
+
+
+def test_fetch_time_outs_are_not_an_outage(national: Callable[..., TestClient], hub: str,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """nats-py 2.16's fetch sometimes raises a bare asyncio.TimeoutError instead of its own: the
+    aggregator must keep its connection and consumer, not reconnect with a growing back-off."""
+    connects: list[str] = []
+    real_connect, real_fetch = nats.connect, nats.js.JetStreamContext.PullSubscription.fetch
+    bare_timeouts = 0
+
+    async def counting_connect(*args: Any, **kwargs: Any) -> Any:
+        connects.append("connect")
+        return await real_connect(*args, **kwargs)
+
+    async def flaky_fetch(self: Any, *args: Any, **kwargs: Any) -> Any:
+        nonlocal bare_timeouts
+        if bare_timeouts < 6:
+            bare_timeouts += 1
+            await asyncio.sleep(0.05)
+            raise asyncio.TimeoutError()  # what nats-py's fetch lets escape now and then
+        return await real_fetch(self, *args, **kwargs)
+
+    send(hub, encoded(snapshot("1605", 182, dt.datetime.now(dt.timezone.utc))))
+    monkeypatch.setattr(nats, "connect", counting_connect)
+    monkeypatch.setattr(nats.js.JetStreamContext.PullSubscription, "fetch", flaky_fetch)
+    started = time.monotonic()
+    overview = national()
+    wait_for("the snapshot", lambda: complaints(overview, "1605") == 182, timeout=30)
+    assert bare_timeouts == 6
+    assert connects == ["connect"], "a fetch time-out made the aggregator reconnect"
+    assert time.monotonic() - started < 5
+
+
+def test_the_back_off_starts_again_after_a_success(tmp_path: Path) -> None:
+    """NATS away three times, back for a while, away again: the wait after that starts from 0.5 s."""
+    waits: list[float] = []
+    script = iter(["down", "down", "down", "works", "down", "stop"])
+
+    class Scripted(Aggregator):
+        async def _session(self, stop: asyncio.Event) -> bool:
+            step = next(script)
+            if step == "stop":
+                stop.set()
+                return True
+            if step == "works":
+                self.ready.set()  # subscribed and consuming, then the connection drops
+            raise OSError("connection refused")
+
+    async def run() -> None:
+        aggregator = Scripted(NationalSettings(data_dir=tmp_path), Snapshots(tmp_path / "n.sqlite"))
+        real_sleep = asyncio.sleep
+
+        async def record(seconds: float) -> None:
+            waits.append(seconds)
+            await real_sleep(0)
+        aggregator_sleep = pytest.MonkeyPatch()
+        aggregator_sleep.setattr("slrt_monitoring.national.aggregator.asyncio.sleep", record)
+        try:
+            await aggregator.run(asyncio.Event())
+        finally:
+            aggregator_sleep.undo()
+    asyncio.run(run())
+    assert waits == [0.5, 1.0, 2.0, BACKOFF_FIRST, 1.0]
+
+
+def test_a_poison_message_goes_to_the_dead_letters_the_hub_provisions(national: Callable[..., TestClient],
+                                                                      hub: str) -> None:
+    overview = national()
+    send(hub, ("slrt.1605.monitoring.aggregates", b"{not json", {"ce-type": DistrictAggregatesPublished.ce_type(),
+                                                                 "ce-id": "poison-1"}),
+         encoded(snapshot("1605", 40, dt.datetime.now(dt.timezone.utc))))
+    wait_for("the good snapshot after the poison", lambda: complaints(overview, "1605") == 40)
+    letters = wait_for("the dead letter", lambda: dead_letters(hub, "1605"))
+    assert letters == [(b"{not json", "body is not JSON: Expecting property name enclosed in double quotes")]
+
+
+def test_a_poison_message_is_terminated_when_it_cannot_be_dead_lettered(
+        national: Callable[..., TestClient], hub: str, caplog: pytest.LogCaptureFixture) -> None:
+    """A hub whose setup the aggregator may not touch and that has no dead-letter stream: the
+    poison message is delivered a bounded number of times, then terminated with a log line."""
+    caplog.set_level(logging.WARNING, logger="slrt_monitoring.national.aggregator")
+    overview = national(provision=False, max_deliveries=2)
+    send(hub, ("slrt.1605.monitoring.aggregates", b"{not json", {"ce-type": DistrictAggregatesPublished.ce_type(),
+                                                                 "ce-id": "poison-2"}),
+         encoded(snapshot("1605", 40, dt.datetime.now(dt.timezone.utc))))
+    wait_for("the good snapshot", lambda: complaints(overview, "1605") == 40)
+    aggregator = overview.app.state.aggregator
+    wait_for("the poison message terminated", lambda: aggregator.stats.terminated == 1)
+    assert "terminated after 2 deliveries" in caplog.text and "NoStreamResponseError" in caplog.text
+
+    async def pending() -> tuple[int, int]:
+        nc = await nats.connect(hub)
+        info = await nc.jetstream().consumer_info("SLRT_MONITORING", "national-aggregator")
+        await nc.close()
+        return info.num_ack_pending, info.num_pending
+    time.sleep(2.5)  # longer than the redelivery delay: nothing comes back
+    assert asyncio.run(pending()) == (0, 0)
+    assert aggregator.stats.terminated == 1 and aggregator.stats.connects == 1
+
+
+def test_the_newest_snapshot_wins_by_its_real_time_then_by_sequence(national: Callable[..., TestClient],
+                                                                    hub: str) -> None:
+    overview = national()
+    ten_wib = dt.datetime(2026, 11, 2, 10, 0, tzinfo=WIB)  # 03:00 UTC
+    four_utc = dt.datetime(2026, 11, 2, 4, 0, tzinfo=dt.timezone.utc)  # an hour later, but "04:00" < "10:00"
+    send(hub, encoded(snapshot("1605", 100, ten_wib)), encoded(snapshot("1605", 120, four_utc)))
+    wait_for("the later UTC snapshot", lambda: complaints(overview, "1605") == 120)
+
+    # A late older one never replaces a newer one.
+    send(hub, encoded(snapshot("1605", 90, ten_wib - dt.timedelta(hours=1))))
+    # Same instant: the higher sequence (more of the district's history) wins, whichever comes first.
+    same = dt.datetime(2026, 11, 2, 5, 0, tzinfo=dt.timezone.utc)
+    send(hub, encoded(snapshot("1605", 130, same, sequence=7)), encoded(snapshot("1605", 125, same, sequence=6)),
+         encoded(snapshot("1606", 50, same, sequence=3)))
+    wait_for("the other district", lambda: complaints(overview, "1606") == 50)
+    assert complaints(overview, "1605") == 130
+    send(hub, encoded(snapshot("1605", 140, same.astimezone(WIB), sequence=8)))
+    wait_for("the same instant with the next sequence", lambda: complaints(overview, "1605") == 140)
+    assert overview.get("/overview").json()["national"]["complaints"]["all"]["count"] == 190
