@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import logging
 import time
 import uuid
@@ -239,3 +240,59 @@ def test_the_newest_snapshot_wins_by_its_real_time_then_by_sequence(national: Ca
     send(hub, encoded(snapshot("1605", 140, same.astimezone(WIB), sequence=8)))
     wait_for("the same instant with the next sequence", lambda: complaints(overview, "1605") == 140)
     assert overview.get("/overview").json()["national"]["complaints"]["all"]["count"] == 190
+
+
+def test_the_hub_keeps_the_latest_per_district_and_period_and_a_fresh_aggregator_starts_from_it(
+        national: Callable[..., TestClient], hub: str) -> None:
+    first = national(arrivals_per_district=3)
+    start = dt.datetime(2026, 11, 2, 1, 0, tzinfo=dt.timezone.utc)
+    rounds = [snapshot(d, 10 * hour + i + 10, start + dt.timedelta(hours=hour), period=period)
+              for hour in range(4) for i, (d, period) in enumerate(
+                  [("1605", "semua"), ("1605", "2026-Q4"), ("1606", "semua"), ("1606", "2026-Q4")])]
+    send(hub, *(encoded(e) for e in rounds))
+    wait_for("the last round", lambda: complaints(first, "1606") == 42)
+    before = {p: first.get("/overview", params={"period": p}).json() for p in ("semua", "2026-Q4")}
+    assert before["2026-Q4"]["national"]["complaints"]["all"]["count"] == 41 + 43
+
+    async def hub_state() -> tuple[Any, dict[str, bytes]]:
+        nc = await nats.connect(hub)
+        js = nc.jetstream()
+        info = await js.stream_info("SLRT_MONITORING")
+        kv = await js.key_value("SLRT_NATIONAL_LATEST")
+        latest = {k: (await kv.get(k)).value for k in await kv.keys()}
+        await js.purge_stream("SLRT_MONITORING")  # as if every arrival had aged out
+        await nc.close()
+        return info, latest
+    info, latest = asyncio.run(hub_state())
+    # Bounded by design: per district, and by age; the bucket holds one snapshot per district and period.
+    assert info.config.max_msgs_per_subject == 3 and info.config.max_age == 24 * 3600
+    assert info.state.messages == 6  # 3 per district subject, of the 16 sent
+    assert sorted(latest) == ["1605.2026-Q4", "1605.semua", "1606.2026-Q4", "1606.semua"]
+    assert DistrictAggregatesPublished.model_validate_json(latest["1606.semua"]).cells[0].count == 42
+
+    fresh = national(arrivals_per_district=3)  # a new volume: nothing in its own store
+    after = wait_for("the fresh aggregator's overview", lambda: {
+        p: body for p in ("semua", "2026-Q4") if (body := fresh.get("/overview", params={"period": p}).json())[
+            "districts"]} if len(fresh.get("/overview").json()["districts"]) == 2 else None)
+    assert after == before
+
+
+def test_the_overview_kept_incrementally_equals_one_built_afresh(tmp_path: Path) -> None:
+    kept = Snapshots(tmp_path / "kept.sqlite", max_staleness=0)
+    assert kept.overview("semua")["districts"] == {}
+    at = dt.datetime(2026, 11, 2, 1, 0, tzinfo=dt.timezone.utc)
+    for hour in range(5):
+        for n, district in enumerate(("1605", "1606", "1607")):
+            cells = [AggregateCell(metric="complaints", key="all", region=district, count=5 + hour * n),
+                     AggregateCell(metric="gap", key=f"k{hour % 2}", region=district,
+                                   **({"suppressed": True} if (hour + n) % 2 else {"count": 0})),
+                     AggregateCell(metric="complaints", key="all", region=f"{district}01", count=99)]
+            event = snapshot(district, 0, at + dt.timedelta(hours=hour)).model_copy(update={"cells": cells})
+            kept.keep(event)
+            kept.overview_json("semua")  # asked for between snapshots, so it is kept incrementally
+    afresh = Snapshots(tmp_path / "kept.sqlite")
+    assert kept.overview("semua") == afresh.overview("semua")
+    national = afresh.overview("semua")["national"]
+    assert national["complaints"]["all"]["count"] == 5 + 9 + 13
+    assert national["gap"] == {"k0": {"count": 0, "suppressed_cells": 1}}  # 1606 suppressed, the others 0
+    assert json.loads(kept.overview_json("semua")) == afresh.overview("semua")
