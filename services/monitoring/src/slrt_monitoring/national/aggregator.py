@@ -91,8 +91,10 @@ class Aggregator:
                 self.ready.clear()
             if stop.is_set():
                 break
-            backoff = BACKOFF_FIRST if worked else min(backoff * 2, BACKOFF_MOST)
+            if worked:
+                backoff = BACKOFF_FIRST
             await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, BACKOFF_MOST)
 
     async def _session(self, stop: asyncio.Event) -> bool:
         nc = await nats.connect(self.settings.nats_url, max_reconnect_attempts=-1)
