@@ -244,13 +244,14 @@ def test_the_newest_snapshot_wins_by_its_real_time_then_by_sequence(national: Ca
 
 def test_the_hub_keeps_the_latest_per_district_and_period_and_a_fresh_aggregator_starts_from_it(
         national: Callable[..., TestClient], hub: str) -> None:
-    first = national(arrivals_per_district=3)
+    first = national(arrivals_per_district=3, mirror_seconds=0.2)
     start = dt.datetime(2026, 11, 2, 1, 0, tzinfo=dt.timezone.utc)
     rounds = [snapshot(d, 10 * hour + i + 10, start + dt.timedelta(hours=hour), period=period)
               for hour in range(4) for i, (d, period) in enumerate(
                   [("1605", "semua"), ("1605", "2026-Q4"), ("1606", "semua"), ("1606", "2026-Q4")])]
     send(hub, *(encoded(e) for e in rounds))
     wait_for("the last round", lambda: complaints(first, "1606") == 42)
+    wait_for("the bucket", lambda: first.get("/status").json()["stats"]["mirrored"] >= 4)
     before = {p: first.get("/overview", params={"period": p}).json() for p in ("semua", "2026-Q4")}
     assert before["2026-Q4"]["national"]["complaints"]["all"]["count"] == 41 + 43
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from html import escape
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import FastAPI, Query
 from fastapi.responses import HTMLResponse, Response
@@ -44,6 +45,13 @@ def create_national_app(settings: NationalSettings | None = None) -> FastAPI:
     @app.get("/healthz")
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
+
+    @app.get("/status", summary="What the aggregator has read and keeps (counts only)")
+    def status() -> dict[str, Any]:
+        aggregator = getattr(app.state, "aggregator", None)
+        return {"consuming": bool(aggregator and aggregator.ready.is_set()),
+                "stats": dataclasses.asdict(aggregator.stats) if aggregator else {},
+                "districts_per_period": snapshots.status()}
 
     # Served from the incrementally kept overview, serialised at most once a second while snapshots
     # arrive: polling it costs the consumer nothing (docs/monitoring.md, "National overview").

@@ -36,5 +36,7 @@ class NationalSettings(BaseSettings):
     batch: int = Field(default=200, ge=1, le=1000, description="Messages fetched and committed together")
     max_deliveries: int = Field(
         default=5, ge=1, description="A message that can be neither kept nor dead-lettered is terminated after this")
+    mirror_seconds: float = Field(
+        default=5.0, gt=0, description="How often what was kept is put into the latest bucket (once per key)")
     overview_max_staleness_seconds: float = Field(
         default=1.0, ge=0, description="The overview JSON is rebuilt at most this often while snapshots arrive")

@@ -110,7 +110,9 @@ class Snapshots:
         self.conn.execute(
             "CREATE TABLE IF NOT EXISTS latest (district TEXT NOT NULL, period TEXT NOT NULL,"
             " generated_us INTEGER NOT NULL, sequence INTEGER NOT NULL, generated_at TEXT NOT NULL,"
-            " snapshot_id TEXT NOT NULL, body BLOB NOT NULL, PRIMARY KEY (district, period))")
+            " snapshot_id TEXT NOT NULL, body BLOB NOT NULL, mirrored INTEGER NOT NULL DEFAULT 0,"
+            " PRIMARY KEY (district, period))")
+        self.conn.execute("CREATE INDEX IF NOT EXISTS latest_unmirrored ON latest (mirrored) WHERE mirrored = 0")
 
     def is_empty(self) -> bool:
         with self.lock:
@@ -120,40 +122,53 @@ class Snapshots:
         """Keep one snapshot if it is newer than the one kept for its district and period."""
         return bool(self.keep_batch([(event, body if body is not None else event.model_dump_json().encode())]))
 
-    def keep_batch(self, batch: list[tuple[DistrictAggregatesPublished, bytes]]) -> dict[tuple[str, str], bytes]:
-        """Keep the newer snapshots of a batch in one transaction (one fsync); return the body now kept for
-        every district and period the batch touched — replaced or not, so that the hub's bucket can be
-        brought up to date again after a crash between this commit and its update."""
-        kept: dict[tuple[str, str], tuple[DistrictAggregatesPublished, bytes]] = {}
-        touched: set[tuple[str, str]] = set()
+    def keep_batch(self, batch: list[tuple[DistrictAggregatesPublished, bytes]], *, mirrored: bool = False) -> int:
+        """Keep the newer snapshots of a batch in one transaction (one fsync); return how many were kept.
+        A kept snapshot is marked for the hub's bucket (:meth:`unmirrored`) unless it came from there."""
+        kept: dict[tuple[str, str], DistrictAggregatesPublished] = {}
         with self.lock:
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 for event, body in batch:
                     key = (event.district, event.period)
-                    touched.add(key)
                     us, seq = order_of(event)
                     row = self.conn.execute("SELECT generated_us, sequence FROM latest WHERE district=? AND period=?",
                                             key).fetchone()
                     if row is not None and (us, seq) <= tuple(row):
                         continue
                     self.conn.execute(
-                        "INSERT OR REPLACE INTO latest VALUES (?,?,?,?,?,?,?)",
-                        (*key, us, seq, event.generated_at.isoformat(), str(event.snapshot_id), body))
-                    kept[key] = (event, body)
+                        "INSERT OR REPLACE INTO latest VALUES (?,?,?,?,?,?,?,?)",
+                        (*key, us, seq, event.generated_at.isoformat(), str(event.snapshot_id), body, int(mirrored)))
+                    kept[key] = event
                 self.conn.execute("COMMIT")
             except BaseException:
                 self.conn.execute("ROLLBACK")
                 raise
-            current = {key: body for key, (_, body) in kept.items()}
-            for key in touched - kept.keys():
-                row = self.conn.execute("SELECT body FROM latest WHERE district=? AND period=?", key).fetchone()
-                current[key] = bytes(row[0])
-            for (district, period), (event, _) in kept.items():
+            for (district, period), event in kept.items():
                 overview = self._overviews.get(period)
                 if overview is not None:
                     overview.put(district, event.generated_at.isoformat(), figures_of(district, event.cells))
-        return current
+        return len(kept)
+
+    def unmirrored(self, limit: int = 1000) -> list[tuple[str, str, int, int, bytes]]:
+        """Kept snapshots the hub's bucket does not have yet: (district, period, generated_us, sequence, body)."""
+        with self.lock:
+            return [(d, p, us, seq, bytes(b)) for d, p, us, seq, b in self.conn.execute(
+                "SELECT district, period, generated_us, sequence, body FROM latest WHERE mirrored = 0 LIMIT ?",
+                (limit,))]
+
+    def mark_mirrored(self, done: list[tuple[str, str, int, int]]) -> None:
+        """Mark what the bucket now has, unless a newer snapshot was kept meanwhile."""
+        with self.lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self.conn.executemany("UPDATE latest SET mirrored = 1 WHERE district=? AND period=? AND generated_us=?"
+                                  " AND sequence=?", done)
+            self.conn.execute("COMMIT")
+
+    def status(self) -> dict[str, int]:
+        with self.lock:
+            periods = dict(self.conn.execute("SELECT period, COUNT(*) FROM latest GROUP BY period").fetchall())
+        return periods
 
     def _overview(self, period: str) -> PeriodOverview:
         """The period's overview, built from the table the first time it is asked for (caller holds the lock)."""
