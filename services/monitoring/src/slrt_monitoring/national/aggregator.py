@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from dataclasses import dataclass
 
 import nats
@@ -172,7 +173,7 @@ class Aggregator:
     async def _restore(self, js: JetStreamContext, latest: KeyValue | None) -> None:
         """An empty store (a new volume): take the latest snapshots from the hub's bucket, then read the
         arrivals stream (bounded) from its start with a new durable for what the bucket may lack."""
-        restored = 0
+        restored, started = 0, time.monotonic()
         if latest is not None:
             watcher = await latest.watchall(ignore_deletes=True)
             batch: list[tuple[DistrictAggregatesPublished, bytes]] = []
@@ -190,7 +191,8 @@ class Aggregator:
             await js.delete_consumer(self.settings.stream, self.settings.durable)
         except NotFoundError:
             pass
-        log.info("national aggregator: empty store, %d snapshots from the hub's bucket; re-reading arrivals", restored)
+        log.info("national aggregator: empty store, %d snapshots from the hub's bucket in %.1f s; re-reading arrivals",
+                 restored, time.monotonic() - started)
 
     async def handle(self, js: JetStreamContext, msgs: list[Msg]) -> None:
         """Keep the valid snapshots of a batch in one commit, then ack; dead-letter the rest with the reason."""

@@ -100,7 +100,10 @@ class Snapshots:
         self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=FULL")  # a committed batch is on disk before its messages are acked
+        # Two locks, always taken in this order: the connection's (held through a commit's fsync) and the
+        # overviews' (held for microseconds), so that GET /overview never waits for a commit.
         self.lock = threading.Lock()
+        self.views = threading.Lock()
         self.max_staleness = max_staleness
         self._overviews: dict[str, PeriodOverview] = {}
         legacy = self.conn.execute("SELECT 1 FROM sqlite_master WHERE name='snapshots'").fetchone()
@@ -113,10 +116,13 @@ class Snapshots:
             " snapshot_id TEXT NOT NULL, body BLOB NOT NULL, mirrored INTEGER NOT NULL DEFAULT 0,"
             " PRIMARY KEY (district, period))")
         self.conn.execute("CREATE INDEX IF NOT EXISTS latest_unmirrored ON latest (mirrored) WHERE mirrored = 0")
+        self._kept: dict[str, set[str]] = {}  # period -> districts, for status without a query
+        for district, period in self.conn.execute("SELECT district, period FROM latest"):
+            self._kept.setdefault(period, set()).add(district)
 
     def is_empty(self) -> bool:
-        with self.lock:
-            return self.conn.execute("SELECT 1 FROM latest LIMIT 1").fetchone() is None
+        with self.views:
+            return not self._kept
 
     def keep(self, event: DistrictAggregatesPublished, body: bytes | None = None) -> bool:
         """Keep one snapshot if it is newer than the one kept for its district and period."""
@@ -144,10 +150,12 @@ class Snapshots:
             except BaseException:
                 self.conn.execute("ROLLBACK")
                 raise
-            for (district, period), event in kept.items():
-                overview = self._overviews.get(period)
-                if overview is not None:
-                    overview.put(district, event.generated_at.isoformat(), figures_of(district, event.cells))
+            with self.views:
+                for (district, period), event in kept.items():
+                    self._kept.setdefault(period, set()).add(district)
+                    overview = self._overviews.get(period)
+                    if overview is not None:
+                        overview.put(district, event.generated_at.isoformat(), figures_of(district, event.cells))
         return len(kept)
 
     def unmirrored(self, limit: int = 1000) -> list[tuple[str, str, int, int, bytes]]:
@@ -166,26 +174,31 @@ class Snapshots:
             self.conn.execute("COMMIT")
 
     def status(self) -> dict[str, int]:
-        with self.lock:
-            periods = dict(self.conn.execute("SELECT period, COUNT(*) FROM latest GROUP BY period").fetchall())
-        return periods
+        """How many districts are kept per period."""
+        with self.views:
+            return {period: len(districts) for period, districts in sorted(self._kept.items())}
 
     def _overview(self, period: str) -> PeriodOverview:
-        """The period's overview, built from the table the first time it is asked for (caller holds the lock)."""
-        overview = self._overviews.get(period)
-        if overview is None:
+        """The period's overview, built from the table the first time it is asked for."""
+        with self.views:
+            overview = self._overviews.get(period)
+            if overview is not None or period not in self._kept:
+                return overview or PeriodOverview(period)  # a period nobody published is not remembered
+        with self.lock:
+            rows = self.conn.execute("SELECT district, generated_at, body FROM latest WHERE period=?",
+                                     (period,)).fetchall()
             overview = PeriodOverview(period)
-            for district, generated_at, body in self.conn.execute(
-                    "SELECT district, generated_at, body FROM latest WHERE period=?", (period,)):
+            for district, generated_at, body in rows:
                 overview.put(district, generated_at, figures_of(district, json.loads(body)["cells"]))
-            if overview.districts:  # a period nobody published is not remembered (any text can be asked for)
-                self._overviews[period] = overview
-        return overview
+            with self.views:  # still under the connection's lock: no batch can slip in between
+                return self._overviews.setdefault(period, overview)
 
     def overview(self, period: str) -> dict[str, Any]:
-        with self.lock:
-            return self._overview(period).as_dict()
+        overview = self._overview(period)
+        with self.views:
+            return overview.as_dict()
 
     def overview_json(self, period: str) -> bytes:
-        with self.lock:
-            return self._overview(period).as_json(self.max_staleness)
+        overview = self._overview(period)
+        with self.views:
+            return overview.as_json(self.max_staleness)
