@@ -70,6 +70,30 @@ def recode(cells: list[AggregateCell], old: str, new: str) -> list[AggregateCell
     return [c.model_copy(update={"region": new + c.region[4:]}) for c in cells]
 
 
+class Publisher:
+    """Every district's snapshot of a round: a template's cells re-coded to the district, spliced into the
+    contract's JSON (the aggregator validates it in full); cheap, so that the bench measures the hub."""
+
+    def __init__(self, made: list[tuple[str, list[AggregateCell]]]) -> None:
+        self.made = made
+        self.cells_json = [json.dumps([c.model_dump(mode="json") for c in cells], separators=(",", ":"))
+                           for _, cells in made]
+        self.latest: dict[str, int] = {}  # district -> template of its newest snapshot
+
+    def message(self, code: str, template: int, now: dt.datetime, sequence: int) -> tuple[str, bytes, dict[str, str]]:
+        template %= len(self.made)
+        head = DistrictAggregatesPublished(district=code, snapshot_id=uuid.uuid4(), period="semua",
+                                           period_from="2000-01", period_to="2999-12", generated_at=now,
+                                           sequence=sequence, cells=[])
+        subject, body, headers = encode(head, event_id=str(head.snapshot_id), time=now)
+        cells = self.cells_json[template].replace(f'"region":"{self.made[template][0]}', f'"region":"{code}')
+        self.latest[code] = template
+        return subject, body.replace(b'"cells":[]', b'"cells":' + cells.encode()), headers
+
+    def expected(self) -> dict[str, list[AggregateCell]]:
+        return {code: recode(self.made[t][1], self.made[t][0], code) for code, t in self.latest.items()}
+
+
 def expected_sums(latest: dict[str, list[AggregateCell]]) -> dict[str, dict[str, dict[str, int]]]:
     national: dict[str, dict[str, dict[str, int]]] = {}
     for district, cells in latest.items():
@@ -126,7 +150,7 @@ class Aggregator:
         self.process.wait(30)
 
 
-async def raw_rate(url: str, messages: list[tuple[str, bytes, dict[str, str]]]) -> tuple[float, float]:
+async def raw_rate(url: str, messages: list[tuple[str, bytes, dict[str, str]]]) -> tuple[float, float, float]:
     """Publish the same messages to a stream of their own, then pull them with acks (nats-py, batches
     of 200): the raw cost of JetStream on this server in this run."""
     nc = await nats.connect(url)
@@ -137,19 +161,20 @@ async def raw_rate(url: str, messages: list[tuple[str, bytes, dict[str, str]]]) 
     published = len(messages) / (time.perf_counter() - started)
     sub = await js.pull_subscribe("raw.>", durable="raw", stream="RAW", config=ConsumerConfig(
         ack_policy=AckPolicy.EXPLICIT, max_ack_pending=800))
-    started, n = time.perf_counter(), 0
+    started, cpu, n = time.perf_counter(), time.process_time(), 0
     while n < len(messages):
         for m in await sub.fetch(200, timeout=10):
             await m.ack()
             n += 1
     consumed = n / (time.perf_counter() - started)
+    cpu_ms = (time.process_time() - cpu) / n * 1000
     await js.delete_stream("RAW")
     await nc.close()
-    return published, consumed
+    return published, consumed, cpu_ms
 
 
-async def run_pace(url: str, aggregator: Aggregator, codes: list[str], made: list[tuple[str, list[AggregateCell]]],
-                   pace: float, rounds: int, first_round: int, latest: dict[str, list[AggregateCell]]) -> dict[str, Any]:
+async def run_pace(url: str, aggregator: Aggregator, codes: list[str], publisher: Publisher,
+                   pace: float, rounds: int, first_round: int) -> dict[str, Any]:
     nc = await nats.connect(url)
     js = nc.jetstream()
     base = aggregator.status()["stats"]["absorbed"]
@@ -183,12 +208,7 @@ async def run_pace(url: str, aggregator: Aggregator, codes: list[str], made: lis
         now = dt.datetime.now(dt.timezone.utc)
         pending = []
         for i, code in enumerate(codes):
-            template_code, cells = made[(i + first_round + r) % len(made)]
-            event = DistrictAggregatesPublished(
-                district=code, snapshot_id=uuid.uuid4(), period="semua", period_from="2000-01", period_to="2999-12",
-                generated_at=now, sequence=first_round + r, cells=recode(cells, template_code, code))
-            latest[code] = event.cells
-            subject, body, headers = encode(event, event_id=str(event.snapshot_id), time=now)
+            subject, body, headers = publisher.message(code, i + first_round + r, now, first_round + r)
             sent.append(time.monotonic())
             pending.append(js.publish(subject, body, headers=headers, timeout=120))
         await asyncio.gather(*pending)
@@ -248,35 +268,26 @@ def main() -> None:
     t = time.perf_counter()
     made = templates(work, args.templates)
     codes = district_codes(args.districts)
-    sizes = []
-    for code, cells in made:
-        e = DistrictAggregatesPublished(district=code, snapshot_id=uuid.uuid4(), period="semua", period_from="2000-01",
-                                        period_to="2999-12", generated_at=dt.datetime.now(dt.timezone.utc),
-                                        sequence=1, cells=cells)
-        sizes.append((len(cells), len(e.model_dump_json())))
+    sizes = [(len(cells), len(Publisher(made).message(code, i, dt.datetime.now(dt.timezone.utc), 1)[1]))
+             for i, (code, cells) in enumerate(made)]
     print(f"snapshots: {min(s[0] for s in sizes)}-{max(s[0] for s in sizes)} cells, "
           f"{min(s[1] for s in sizes) / 1024:.0f}-{max(s[1] for s in sizes) / 1024:.0f} KB "
           f"({args.templates} district histories re-coded to {len(codes)} districts, made in {time.perf_counter() - t:.0f} s)")
 
     server = NatsServerProcess(work / "hub", log_file=work / "nats.log").start()
     try:
-        sample = []
-        for i, code in enumerate(codes * 2):
-            template_code, cells = made[i % len(made)]
-            e = DistrictAggregatesPublished(district=code, snapshot_id=uuid.uuid4(), period="semua",
-                                            period_from="2000-01", period_to="2999-12",
-                                            generated_at=dt.datetime.now(dt.timezone.utc), sequence=0,
-                                            cells=recode(cells, template_code, code))
-            sample.append(encode(e, event_id=str(e.snapshot_id), time=e.generated_at))
-        published, raw = asyncio.run(raw_rate(server.url, sample))
+        publisher = Publisher(made)
+        now = dt.datetime.now(dt.timezone.utc)
+        sample = [publisher.message(code, i, now, 0) for i, code in enumerate(codes * 2)]
+        publisher.latest.clear()
+        published, raw, raw_cpu = asyncio.run(raw_rate(server.url, sample))
         print(f"raw JetStream, same server, same messages ({len(sample)}): publish {published:,.0f}/s, "
-              f"pull consume + ack {raw:,.0f}/s")
+              f"pull consume + ack {raw:,.0f}/s ({raw_cpu:.2f} ms CPU/msg in the consumer)")
 
         aggregator = Aggregator(server.url, work / "national", work / "aggregator.log")
-        latest: dict[str, list[AggregateCell]] = {}
         results, first_round = [], 0
         for pace in (float(p) for p in args.paces.split(",")):
-            res = asyncio.run(run_pace(server.url, aggregator, codes, made, pace, args.rounds, first_round, latest))
+            res = asyncio.run(run_pace(server.url, aggregator, codes, publisher, pace, args.rounds, first_round))
             first_round += args.rounds
             results.append(res)
             rounds = "; ".join(f"{pct(lags, 50):.1f}/{pct(lags, 99):.1f}" for lags, _ in res["per_round"])
@@ -294,14 +305,8 @@ def main() -> None:
         messages = []
         for r in range(2):
             now = dt.datetime.now(dt.timezone.utc)
-            for i, code in enumerate(codes):
-                template_code, cells = made[(i + first_round + r) % len(made)]
-                e = DistrictAggregatesPublished(
-                    district=code, snapshot_id=uuid.uuid4(), period="semua", period_from="2000-01",
-                    period_to="2999-12", generated_at=now, sequence=first_round + r,
-                    cells=recode(cells, template_code, code))
-                latest[code] = e.cells
-                messages.append(encode(e, event_id=str(e.snapshot_id), time=now))
+            messages += [publisher.message(code, i + first_round + r, now, first_round + r)
+                         for i, code in enumerate(codes)]
         first_round += 2
         asyncio.run(publish_all(server.url, messages))
         aggregator = Aggregator(server.url, work / "national", work / "aggregator.log")
@@ -317,6 +322,7 @@ def main() -> None:
 
         time.sleep(6)  # one mirror interval: the bucket has the last round
         overview = get(f"{aggregator.url}/overview")
+        latest = publisher.expected()
         want = expected_sums(latest)
         figures_ok = all(overview["districts"][d]["figures"] == {
             m: v for m, v in expected_figures(cells, d).items()} for d, cells in latest.items())
