@@ -297,3 +297,45 @@ def test_the_overview_kept_incrementally_equals_one_built_afresh(tmp_path: Path)
     assert national["complaints"]["all"]["count"] == 5 + 9 + 13
     assert national["gap"] == {"k0": {"count": 0, "suppressed_cells": 1}}  # 1606 suppressed, the others 0
     assert json.loads(kept.overview_json("semua")) == afresh.overview("semua")
+
+
+def _variants() -> list[tuple[str, dict[str, Any]]]:
+    good = json.loads(encoded(snapshot("1605", 40, dt.datetime(2026, 11, 2, 1, 0, tzinfo=WIB), sequence=3))[1])
+    cell = good["cells"][0]
+    variants: list[tuple[str, dict[str, Any]]] = [("valid", good), ("an unknown top-level field", {**good, "new": 1}),
+                                                  ("no sequence", {k: v for k, v in good.items() if k != "sequence"})]
+    for name, changed in [("count 3 not suppressed", {"count": 3}), ("count 0", {"count": 0}),
+                          ("suppressed with a count", {"suppressed": True}), ("negative count", {"count": -5}),
+                          ("village region", {"region": "1605011001"}), ("metric upper case", {"metric": "Complaints"}),
+                          ("key with a space", {"key": "a b"}), ("unknown cell field", {"nik": "3201"}),
+                          ("count as text", {"count": "40"}), ("count as float", {"count": 40.5}),
+                          ("no count, not suppressed", {"count": None})]:
+        variants.append((name, {**good, "cells": [{**cell, **changed}]}))
+    bare = {k: v for k, v in cell.items() if k not in ("count", "suppressed")}
+    variants += [("suppressed, no count key", {**good, "cells": [{**bare, "suppressed": True}]}),
+                 ("counted, no suppressed key", {**good, "cells": [{**bare, "count": 12}]}),
+                 ("nothing but the names", {**good, "cells": [bare]})]
+    for name, changed in [("district of 3 digits", {"district": "160"}), ("bad snapshot id", {"snapshot_id": "x"}),
+                          ("negative sequence", {"sequence": -1}), ("no cells", {"cells": None}),
+                          ("period too long", {"period": "x" * 17}), ("bad period_from", {"period_from": "2025"}),
+                          ("time as a number", {"generated_at": 5})]:
+        variants.append((name, {**good, **changed}))
+    return variants
+
+
+@pytest.mark.parametrize(("case", "body"), _variants(), ids=[case for case, _ in _variants()])
+def test_the_fast_reader_gives_the_contracts_verdict(case: str, body: dict[str, Any]) -> None:
+    """The aggregator's reader (TypedDicts derived from the contract, no object per cell) accepts
+    exactly what the contract model accepts, with the same values."""
+    from slrt_monitoring.national.reading import _fast
+
+    raw = json.dumps(body).encode()
+    try:
+        contract: DistrictAggregatesPublished | None = DistrictAggregatesPublished.model_validate_json(raw)
+    except ValueError:
+        contract = None
+    fast = _fast(raw)
+    assert (fast is None) == (contract is None), case
+    if fast is not None and contract is not None:
+        assert fast.model_dump(exclude={"cells"}) == contract.model_dump(exclude={"cells"})
+        assert fast.cells == [c.model_dump() for c in contract.cells]
