@@ -111,7 +111,8 @@ class Aggregator:
                         msgs = await sub.fetch(self.settings.batch, timeout=FETCH_SECONDS)
                     except asyncio.TimeoutError:
                         # Nothing new. nats-py raises its own TimeoutError or, now and then, a bare
-                        # asyncio.TimeoutError (a subclass of neither): both mean "no messages", not "no NATS".
+                        # asyncio.TimeoutError (its parent class, which `except nats.errors.TimeoutError`
+                        # misses): both mean "no messages", not "no NATS".
                         self.stats.fetch_timeouts += 1
                         continue
                     await self.handle(js, msgs)

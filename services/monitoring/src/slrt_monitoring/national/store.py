@@ -49,6 +49,9 @@ class PeriodOverview:
 
     period: str
     districts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Each district's entry, serialised when it is put: the overview's JSON is then a join, not a
+    # 2 MB json.dumps holding the GIL (and this lock) while the consumer waits.
+    fragments: dict[str, bytes] = field(default_factory=dict)
     # metric -> key -> [sum of counts, suppressed cells, cells contributing]
     sums: dict[str, dict[str, list[int]]] = field(default_factory=dict)
     version: int = 0
@@ -60,7 +63,8 @@ class PeriodOverview:
         old = self.districts.get(district)
         if old is not None:
             self._add(old["figures"], -1)
-        self.districts[district] = {"generated_at": generated_at, "figures": figures}
+        self.districts[district] = entry = {"generated_at": generated_at, "figures": figures}
+        self.fragments[district] = json.dumps(entry, separators=(",", ":")).encode()
         self._add(figures, +1)
         self.version += 1
 
@@ -88,7 +92,11 @@ class PeriodOverview:
         """The overview as JSON; while snapshots arrive it is re-serialised at most every ``max_staleness`` s."""
         now = time.monotonic()
         if self._json_version != self.version and (not self._json or now - self._json_at >= max_staleness):
-            self._json = json.dumps(self.as_dict(), separators=(",", ":")).encode()
+            national = {m: {k: {"count": t[0], "suppressed_cells": t[1]} for k, t in sorted(keys.items())}
+                        for m, keys in sorted(self.sums.items())}
+            districts = b",".join(b'"%s":%s' % (d.encode(), f) for d, f in sorted(self.fragments.items()))
+            self._json = b'{"period":%s,"districts":{%s},"national":%s}' % (
+                json.dumps(self.period).encode(), districts, json.dumps(national, separators=(",", ":")).encode())
             self._json_version, self._json_at = self.version, now
         return self._json
 
