@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 SUBJECT = ARRIVALS_SUBJECT
 FETCH_SECONDS = 1.0
 BACKOFF_FIRST, BACKOFF_MOST = 0.5, 10.0
+POSITION_KEY = "arrivals_position"  # in the latest bucket, beside the <district>.<period> keys
 
 __all__ = ["Aggregator", "NationalSettings", "Snapshots", "consume_forever", "read_snapshot"]
 
@@ -60,6 +61,8 @@ class Aggregator:
         self.snapshots = snapshots
         self.stats = Stats()
         self.ready = asyncio.Event()
+        self.settled_through = 0  # arrivals stream sequence up to which every message is committed or settled
+        self.mirrored_through = 0
 
     async def run(self, stop: asyncio.Event) -> None:
         """Keep consuming; NATS away (at start or later) means waiting and trying again, not stopping.
@@ -95,11 +98,12 @@ class Aggregator:
                     latest = await latest_bucket(js, self.settings)
                 except BucketNotFoundError:
                     latest = None
+            start = DeliverPolicy.ALL, None
             if self.snapshots.is_empty():
-                await self._restore(js, latest)
+                start = await self._restore(js, latest)
             sub = await js.pull_subscribe(
                 SUBJECT, durable=self.settings.durable, stream=self.settings.stream,
-                config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, deliver_policy=DeliverPolicy.ALL,
+                config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, deliver_policy=start[0], opt_start_seq=start[1],
                                       ack_wait=60, max_ack_pending=self.settings.batch * 4))
             self.ready.set()
             mirror = asyncio.create_task(self._mirror_every(latest, stop)) if latest is not None else None
@@ -136,26 +140,31 @@ class Aggregator:
         """Put what was kept since the last time into the hub's bucket: at most one put per district and
         period per interval, however fast snapshots arrive. What is not mirrored yet is marked in the
         store, so a crash loses nothing: it is put after the restart (and the arrivals still hold it)."""
-        done = 0
+        done, through = 0, self.settled_through
         while rows := await asyncio.to_thread(self.snapshots.unmirrored, 500):
             await asyncio.gather(*(latest.put(latest_key(d, p), body) for d, p, _, _, body in rows))  # type: ignore[arg-type]
             await asyncio.to_thread(self.snapshots.mark_mirrored, [(d, p, us, seq) for d, p, us, seq, _ in rows])
             done += len(rows)
+        if through > self.mirrored_through:
+            # Everything up to this arrival is in the bucket now: a fresh aggregator re-reads only what follows.
+            await latest.put(POSITION_KEY, str(through).encode())
+            self.mirrored_through = through
         self.stats.mirrored += done
         return done
 
-    async def _restore(self, js: JetStreamContext, latest: KeyValue | None) -> None:
-        """An empty store (a new volume): take the latest snapshots from the hub's bucket, then read the
-        arrivals stream (bounded) from its start with a new durable for what the bucket may lack."""
-        restored, started = 0, time.monotonic()
+    async def _restore(self, js: JetStreamContext, latest: KeyValue | None) -> tuple[DeliverPolicy, int | None]:
+        """An empty store (a new volume): take the latest snapshots from the hub's bucket, then re-read
+        the arrivals the bucket may lack — those after its recorded position, or all (at most a day)."""
+        restored, position, started = 0, None, time.monotonic()
         if latest is not None:
             watcher = await latest.watchall(ignore_deletes=True)
             batch: list[tuple[DistrictAggregatesPublished, bytes]] = []
             try:
                 while (entry := await watcher.updates(timeout=30)) is not None:
-                    if entry.value:
-                        event = DistrictAggregatesPublished.model_validate_json(entry.value)
-                        batch.append((event, entry.value))
+                    if entry.key == POSITION_KEY:
+                        position = int(entry.value)
+                    elif entry.value:
+                        batch.append((DistrictAggregatesPublished.model_validate_json(entry.value), entry.value))
             finally:
                 await watcher.stop()
             for i in range(0, len(batch), 500):
@@ -165,8 +174,10 @@ class Aggregator:
             await js.delete_consumer(self.settings.stream, self.settings.durable)
         except NotFoundError:
             pass
-        log.info("national aggregator: empty store, %d snapshots from the hub's bucket in %.1f s; re-reading arrivals",
-                 restored, time.monotonic() - started)
+        log.info("national aggregator: empty store, %d snapshots from the hub's bucket in %.1f s; re-reading "
+                 "arrivals from %s", restored, time.monotonic() - started,
+                 "the start" if position is None else f"sequence {position + 1}")
+        return (DeliverPolicy.ALL, None) if position is None else (DeliverPolicy.BY_START_SEQUENCE, position + 1)
 
     async def handle(self, js: JetStreamContext, msgs: list[Msg]) -> None:
         """Keep the valid snapshots of a batch in one commit, then ack; dead-letter the rest with the reason."""
@@ -183,6 +194,8 @@ class Aggregator:
             self.stats.absorbed += len(accepted)
         for msg in valid:
             await msg.ack()
+        if msgs:
+            self.settled_through = max(self.settled_through, msgs[-1].metadata.sequence.stream)
 
     async def dead_letter(self, js: JetStreamContext, msg: Msg, reason: str) -> None:
         """Publish to the dead-letter subject with the reason, then ack. If that fails (no dead-letter
