@@ -330,14 +330,14 @@ def _variants() -> list[tuple[str, dict[str, Any]]]:
 def test_the_fast_reader_gives_the_contracts_verdict(case: str, body: dict[str, Any]) -> None:
     """The aggregator's reader (TypedDicts derived from the contract, no object per cell) accepts
     exactly what the contract model accepts, with the same values."""
-    from slrt_monitoring.national.reading import _fast
+    from slrt_monitoring.national.reading import read_body
 
     raw = json.dumps(body).encode()
     try:
         contract: DistrictAggregatesPublished | None = DistrictAggregatesPublished.model_validate_json(raw)
     except ValueError:
         contract = None
-    fast = _fast(raw)
+    fast = read_body(raw)
     assert (fast is None) == (contract is None), case
     if fast is not None and contract is not None:
         assert fast.model_dump(exclude={"cells"}) == contract.model_dump(exclude={"cells"})

@@ -29,8 +29,8 @@ from slrt_contracts.events.monitoring import DistrictAggregatesPublished
 from slrt_contracts.streams import dead_letter_subject
 from slrt_runtime.consumers import HEADER_DL_REASON
 
-from .hub import ARRIVALS_SUBJECT, ensure_hub, latest_bucket, latest_key
-from .reading import read_snapshot
+from .hub import ARRIVALS_SUBJECT, ensure_hub, latest_bucket, latest_entries, latest_key
+from .reading import read_body, read_snapshot
 from .settings import NationalSettings
 from .store import Snapshots
 
@@ -157,16 +157,12 @@ class Aggregator:
         the arrivals the bucket may lack — those after its recorded position, or all (at most a day)."""
         restored, position, started = 0, None, time.monotonic()
         if latest is not None:
-            watcher = await latest.watchall(ignore_deletes=True)
             batch: list[tuple[DistrictAggregatesPublished, bytes]] = []
-            try:
-                while (entry := await watcher.updates(timeout=30)) is not None:
-                    if entry.key == POSITION_KEY:
-                        position = int(entry.value)
-                    elif entry.value:
-                        batch.append((DistrictAggregatesPublished.model_validate_json(entry.value), entry.value))
-            finally:
-                await watcher.stop()
+            for key, value in await latest_entries(js, self.settings):
+                if key == POSITION_KEY:
+                    position = int(value)
+                elif value:
+                    batch.append((read_body(value) or DistrictAggregatesPublished.model_validate_json(value), value))
             for i in range(0, len(batch), 500):
                 await asyncio.to_thread(self.snapshots.keep_batch, batch[i:i + 500], mirrored=True)
             restored = len(batch)

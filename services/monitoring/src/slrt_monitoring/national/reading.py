@@ -39,7 +39,7 @@ _Cell = _typed_dict("AggregateCellValues", AggregateCell)
 _SNAPSHOT = TypeAdapter(_typed_dict("DistrictAggregatesValues", DistrictAggregatesPublished, cells=list[_Cell]))
 
 
-def _fast(body: bytes) -> DistrictAggregatesPublished | None:
+def read_body(body: bytes) -> DistrictAggregatesPublished | None:
     try:
         values = _SNAPSHOT.validate_json(body)
     except ValidationError:
@@ -58,7 +58,7 @@ def read_snapshot(subject: str, headers: dict[str, str] | None, body: bytes) -> 
     headers = headers or {}
     event: ContractEvent | None = None
     if headers.get(CE_TYPE) == SNAPSHOT_TYPE and headers.get(CE_ID):
-        event = _fast(body)
+        event = read_body(body)
     if event is None:
         event = decode(headers, body)
     if not isinstance(event, DistrictAggregatesPublished):
