@@ -4,8 +4,9 @@
   for a day and at most ``arrivals_per_district`` per district — a buffer for the aggregator, not an
   archive. Its subject has no period, so the stream alone cannot keep "the latest per period".
 * **Latest** (KV bucket ``SLRT_NATIONAL_LATEST``, key ``<district>.<period>``, history 1): the newest
-  snapshot of every district and period, written by the aggregator once it has ordered them. Its size
-  is one snapshot per key, whatever the pace; a fresh aggregator starts from it in seconds.
+  snapshot of every district and period, written by the aggregator once it has ordered them, and the
+  arrivals position it covers (key ``arrivals_position``). Its size is one snapshot per key, whatever
+  the pace; a fresh aggregator starts from it in seconds.
 * **Dead letters** (``SLRT_DEADLETTER``, ``slrt.*.deadletter.>``): rejected messages with the reason.
 
 Provisioning is idempotent: run at every start of the aggregator, it creates what is missing and
