@@ -67,8 +67,10 @@ def latest_config(settings: NationalSettings) -> KeyValueConfig:
 
 async def ensure_hub(js: JetStreamContext, settings: NationalSettings) -> KeyValue:
     """Create the arrivals and dead-letter streams and the latest bucket, or bring them to these limits."""
-    for config in (arrivals_config(settings), dead_letter_config(settings)):
-        await _ensure_stream(js, config)
+    await _ensure_stream(js, arrivals_config(settings))
+    # Created with these bounds if missing, otherwise left alone: on a server that is also a district's,
+    # the services provision the dead-letter stream themselves (slrt_runtime.streams).
+    await _ensure_stream(js, dead_letter_config(settings), update=False)
     return await latest_bucket(js, settings, create=True)
 
 
@@ -86,9 +88,11 @@ async def latest_bucket(js: JetStreamContext, settings: NationalSettings, *, cre
         return await js.key_value(settings.latest_bucket)
 
 
-async def _ensure_stream(js: JetStreamContext, config: StreamConfig) -> None:
+async def _ensure_stream(js: JetStreamContext, config: StreamConfig, *, update: bool = True) -> None:
     try:
         info = await js.stream_info(config.name)  # type: ignore[arg-type]
+        if not update:
+            return
         if sorted(info.config.subjects or []) != sorted(config.subjects or []):
             # A hub that is also a district's own server (embedded, tests): that stream is the district's.
             log.warning("national hub: stream %s has subjects %s, not %s; left as it is", config.name,
