@@ -44,7 +44,12 @@ class DistrictAggregatesPublished(ContractEvent):
     period: str = Field(max_length=16, description="Monev period: YYYY, YYYY-S1, YYYY-Q3, YYYY-M11, or 'semua'")
     period_from: str = Field(pattern=r"^\d{4}-\d{2}$")
     period_to: str = Field(pattern=r"^\d{4}-\d{2}$")
-    generated_at: dt.datetime
+    generated_at: dt.datetime = Field(description="When the snapshot was made, with its UTC offset")
+    sequence: int | None = Field(
+        default=None, ge=0,
+        description="How far the district's history goes in this snapshot (the sum of the positions of the events its "
+                    "figures include): never lower in a later snapshot, so it orders two snapshots made at the same "
+                    "instant. Absent from snapshots of older publishers.")
     cells: list[AggregateCell] = Field(max_length=20000)
 
 
@@ -54,7 +59,7 @@ def examples() -> list[ContractEvent]:
             district="1605",
             snapshot_id=uuid.UUID("5b0f7d7e-2a3c-4e61-9f0a-7c1d2e3f4a05"),
             period="2025-Q1", period_from="2025-01", period_to="2025-03",
-            generated_at=EXAMPLE_TIME,
+            generated_at=EXAMPLE_TIME, sequence=48211,
             cells=[
                 AggregateCell(metric="complaints", key="all", region="1605", count=182),
                 AggregateCell(metric="status", key="resolved", region="1605", count=97),

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from html import escape
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Query
+from fastapi.responses import HTMLResponse, Response
 from slrt_contracts import Text
 from slrt_runtime.validation import install as install_validation_errors
-from fastapi.responses import HTMLResponse
 
-from .aggregator import NationalSettings, Snapshots, consume_forever
+from .aggregator import Aggregator
+from .settings import NationalSettings
+from .store import Snapshots
 
 PeriodQuery = Annotated[Text, Query(max_length=16, description="Monev period as the districts publish it")]
 SHOWN = (("complaints", "all", "Pengaduan"), ("closed", "all", "Selesai"), ("households", "all", "Rumah tangga"),
@@ -24,12 +27,13 @@ SHOWN = (("complaints", "all", "Pengaduan"), ("closed", "all", "Selesai"), ("hou
 
 def create_national_app(settings: NationalSettings | None = None) -> FastAPI:
     settings = settings or NationalSettings()
-    snapshots = Snapshots(settings.data_dir / "national.sqlite")
+    snapshots = Snapshots(settings.data_dir / "national.sqlite", max_staleness=settings.overview_max_staleness_seconds)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         stop = asyncio.Event()
-        task = asyncio.create_task(consume_forever(settings, snapshots, stop))
+        app.state.aggregator = aggregator = Aggregator(settings, snapshots)
+        task = asyncio.create_task(aggregator.run(stop))
         try:
             yield
         finally:
@@ -45,9 +49,19 @@ def create_national_app(settings: NationalSettings | None = None) -> FastAPI:
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/overview", summary="Latest aggregates of every district and their national sums")
-    def overview(period: PeriodQuery = "semua") -> dict[str, Any]:
-        return snapshots.overview(period)
+    @app.get("/status", summary="What the aggregator has read and keeps (counts only)")
+    def status() -> dict[str, Any]:
+        aggregator = getattr(app.state, "aggregator", None)
+        return {"consuming": bool(aggregator and aggregator.ready.is_set()),
+                "stats": dataclasses.asdict(aggregator.stats) if aggregator else {},
+                "districts_per_period": snapshots.status()}
+
+    # Served from the incrementally kept overview, serialised at most once a second while snapshots
+    # arrive: polling it costs the consumer nothing (docs/monitoring.md, "National overview").
+    @app.get("/overview", summary="Latest aggregates of every district and their national sums",
+             response_class=Response, responses={200: {"content": {"application/json": {}}}})
+    def overview(period: PeriodQuery = "semua") -> Response:
+        return Response(snapshots.overview_json(period), media_type="application/json")
 
     @app.get("/", response_class=HTMLResponse, summary="National overview page")
     def page(period: PeriodQuery = "semua") -> str:

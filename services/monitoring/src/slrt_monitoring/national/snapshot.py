@@ -28,6 +28,15 @@ def cell(metric: str, key: str, region: str, n: int) -> AggregateCell:
     return AggregateCell(metric=metric, key=key, region=region, count=n)
 
 
+def history_position(store: ReadStore) -> int:
+    """How far the read models have come: the sum of each upstream's last applied position. It only grows
+    (positions do), so it orders two snapshots of this district made at the same instant."""
+    with store.transaction(commit=False) as c:
+        row = c.execute("SELECT SUM(last) FROM (SELECT MAX(notification_id) AS last FROM {p}tracking"
+                        " GROUP BY upstream) AS positions").fetchone()
+    return int(row[0] or 0) if row else 0
+
+
 def snapshot(store: ReadStore, district: str, period: Period, now: dt.datetime | None = None) -> DistrictAggregatesPublished:
     whole = counts(store, district, period)
     cells = [cell(m, k, district, n) for m in NATIONAL_METRICS for k, n in sorted(whole.get(m, {}).items())
@@ -38,4 +47,4 @@ def snapshot(store: ReadStore, district: str, period: Period, now: dt.datetime |
     first, last = (period.first, period.last) if period.first != "0000-00" else ("2000-01", "2999-12")
     return DistrictAggregatesPublished(
         district=district, snapshot_id=uuid.uuid4(), period=period.label, period_from=first, period_to=last,
-        generated_at=now or dt.datetime.now(dt.timezone.utc), cells=cells)
+        generated_at=now or dt.datetime.now(dt.timezone.utc), sequence=history_position(store), cells=cells)
