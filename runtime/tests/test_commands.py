@@ -3,7 +3,7 @@ on every backend (SQLite file, PostgreSQL when reachable, in memory)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -42,8 +42,24 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Service
         yield ServiceSettings(persistence=request.param, data_dir=tmp_path / "data")
 
 
-def test_numbers_are_unique_gap_free_and_in_commit_order_under_concurrency(settings: ServiceSettings) -> None:
-    apps = [Office(settings)] if settings.persistence.value == "memory" else [Office(settings) for _ in range(3)]
+@pytest.fixture
+def office(settings: ServiceSettings) -> Iterator[Callable[[], Office]]:
+    """Applications of this test, closed afterwards (each holds a connection pool on PostgreSQL)."""
+    made: list[Office] = []
+
+    def make() -> Office:
+        made.append(Office(settings))
+        return made[-1]
+
+    yield make
+    for app in made:
+        app.close()
+
+
+def test_numbers_are_unique_gap_free_and_in_commit_order_under_concurrency(
+    settings: ServiceSettings, office: Callable[[], Office]
+) -> None:
+    apps = [office()] if settings.persistence.value == "memory" else [office() for _ in range(3)]
 
     def take(i: int) -> tuple[int, int]:
         ticket = apps[i % len(apps)].save_numbered(["receipt:2026", "queue:2026-12-02"], Ticket)[0]
@@ -59,8 +75,8 @@ def test_numbers_are_unique_gap_free_and_in_commit_order_under_concurrency(setti
     assert logged == list(range(1, 65))
 
 
-def test_a_refused_command_gives_its_number_back(settings: ServiceSettings) -> None:
-    app = Office(settings)
+def test_a_refused_command_gives_its_number_back(office: Callable[[], Office]) -> None:
+    app = office()
 
     def refuse(number: int) -> Ticket:
         raise DomainError("refused by a rule")
@@ -71,8 +87,8 @@ def test_a_refused_command_gives_its_number_back(settings: ServiceSettings) -> N
     assert app.recorder.max_notification_id() == 1
 
 
-def test_a_sequence_started_by_the_earlier_counter_continues_where_it_stopped(settings: ServiceSettings) -> None:
-    app = Office(settings)
+def test_a_sequence_started_by_the_earlier_counter_continues_where_it_stopped(office: Callable[[], Office]) -> None:
+    app = office()
     legacy = NumberSequence("receipt:1605:2026")
     for _ in range(41):
         legacy.issue_next()
@@ -81,8 +97,8 @@ def test_a_sequence_started_by_the_earlier_counter_continues_where_it_stopped(se
     assert app.save_numbered(["receipt:1605:2026"], Ticket)[0].number == 43
 
 
-def test_an_idempotency_key_is_recorded_with_the_effects_and_only_once(settings: ServiceSettings) -> None:
-    app = Office(settings)
+def test_an_idempotency_key_is_recorded_with_the_effects_and_only_once(office: Callable[[], Office]) -> None:
+    app = office()
     call = IdempotentCall(key="k1", fingerprint="f1", subject="fo-1")
     token = current_call.set(call)
     try:
@@ -106,8 +122,8 @@ def test_an_idempotency_key_is_recorded_with_the_effects_and_only_once(settings:
     assert app.recorder.max_notification_id() == 1
 
 
-def test_a_replayed_request_may_read_but_never_write(settings: ServiceSettings) -> None:
-    app = Office(settings)
+def test_a_replayed_request_may_read_but_never_write(office: Callable[[], Office]) -> None:
+    app = office()
     token = current_call.set(IdempotentCall(key="k2", fingerprint="f", subject="s", replay=True))
     try:
         with pytest.raises(AlreadyCarriedOut):
@@ -117,8 +133,8 @@ def test_a_replayed_request_may_read_but_never_write(settings: ServiceSettings) 
     assert app.recorder.max_notification_id() in (None, 0)
 
 
-def test_a_batch_commits_every_message_together_or_nothing(settings: ServiceSettings) -> None:
-    app = Office(settings)
+def test_a_batch_commits_every_message_together_or_nothing(office: Callable[[], Office]) -> None:
+    app = office()
     with app.batch():
         assert app.save_processed("intake", 1, Effect("one"))
         assert app.save_processed("intake", 2, Effect("two"))
@@ -141,10 +157,10 @@ def test_a_batch_commits_every_message_together_or_nothing(settings: ServiceSett
     assert not app.is_processed("intake", 6)
 
 
-def test_commands_committed_together_fail_alone(settings: ServiceSettings) -> None:
+def test_commands_committed_together_fail_alone(office: Callable[[], Office]) -> None:
     """Group commit: a command refused in the middle of a group gives its number back; the others
     commit, numbers stay gap-free."""
-    app = Office(settings)
+    app = office()
 
     def take(i: int) -> int | None:
         def build(number: int) -> Ticket:

@@ -5,6 +5,7 @@ the reason otherwise."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -33,6 +34,22 @@ class Store(ServiceApplication):
 @pytest.fixture
 def settings(postgres_settings: ServiceSettings) -> ServiceSettings:
     return postgres_settings
+
+
+@pytest.fixture(autouse=True)
+def _close_stores(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every Store of a test is closed afterwards: each holds a pool of PostgreSQL connections."""
+    made: list[Store] = []
+    original = Store.__init__
+
+    def init(self: Store, *args: object, **kwargs: object) -> None:
+        original(self, *args, **kwargs)
+        made.append(self)
+
+    monkeypatch.setattr(Store, "__init__", init)
+    yield
+    for store in made:
+        store.close()
 
 
 def test_events_survive_a_new_application_instance(settings: ServiceSettings) -> None:

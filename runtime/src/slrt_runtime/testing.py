@@ -53,7 +53,7 @@ def district() -> str:
 
 
 @pytest.fixture
-def postgres_settings(tmp_path: Path) -> Iterator[ServiceSettings]:
+def postgres_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ServiceSettings]:
     """Settings for a real PostgreSQL server (SLRT_TEST_POSTGRES_* or 127.0.0.1:5432 as postgres)
     with a schema of this test's own, dropped afterwards; skips with the reason when unreachable."""
     import psycopg
@@ -65,11 +65,15 @@ def postgres_settings(tmp_path: Path) -> Iterator[ServiceSettings]:
         pytest.skip(f"PostgreSQL not reachable at {POSTGRES_HOST}:{POSTGRES_PORT} ({e.__class__.__name__})")
     schema = f"slrt_test_{uuid.uuid4().hex[:10]}"
     conn.execute(f'CREATE SCHEMA "{schema}"')
+    # Every connection the test opens carries the schema's name (libpq reads PGAPPNAME), so those
+    # its applications leave in their pools are closed afterwards: a suite must not use up the server.
+    monkeypatch.setenv("PGAPPNAME", schema)
     try:
         yield ServiceSettings(persistence="postgres", postgres_host=POSTGRES_HOST, postgres_port=POSTGRES_PORT,
                               postgres_user=POSTGRES_USER, postgres_dbname=POSTGRES_DBNAME, postgres_schema=schema,
                               data_dir=tmp_path / "data")
     finally:
+        conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s", (schema,))
         conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
         conn.close()
 
