@@ -10,7 +10,6 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from eventsourcing.domain import Aggregate, event
 from slrt_runtime.eventstore import ServiceApplication
-from slrt_runtime.numbering import save_with_next_number
 from slrt_runtime.settings import ServiceSettings
 
 pytestmark = pytest.mark.postgres
@@ -58,7 +57,7 @@ def test_numbers_are_gap_free_under_concurrency_on_postgres(settings: ServiceSet
     apps = [Store(settings) for _ in range(4)]
 
     def take(i: int) -> int:
-        return save_with_next_number(apps[i % 4], "receipt:9999:2026", lambda n: Numbered(n)).number
+        return apps[i % 4].save_numbered(["receipt:9999:2026"], Numbered)[0].number
 
     with ThreadPoolExecutor(8) as pool:
         numbers = sorted(pool.map(take, range(24)))

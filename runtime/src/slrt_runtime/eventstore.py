@@ -8,16 +8,20 @@ processed still takes effect once (single-row tracking would silently drop it).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import Application, ProcessingEvent
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
     IntegrityError,
     JSONTranscoder,
     Mapper,
+    Notification,
+    Recording,
     ProcessRecorder,
     StoredEvent,
     Tracking,
@@ -30,8 +34,11 @@ from slrt_contracts import Actor, Region
 from eventsourcing.popo import POPOFactory, POPOProcessRecorder
 from eventsourcing.utils import get_topic
 
+from .idempotency import AlreadyCarriedOut, RequestInProgress, current_call
+from .numbering import NumberSequence
 from .settings import Persistence, ServiceSettings
 from .telemetry import current_trace_headers
+from .transactions import CommandStore, KnownCounters, MemoryCommandStore, Transaction, command_store_for
 
 META_KEY = "_slrt_trace"
 """Key under which the trace context of the command is stored beside each event's state."""
@@ -125,7 +132,11 @@ class PydanticTranscoding(Transcoding):
 
 class ServiceApplication(Application[UUID]):
     """Base of every service's application: a process recorder (events + tracking) and helpers
-    for processing upstream events exactly once."""
+    for processing upstream events exactly once.
+
+    Every write goes through :meth:`_transact`: one database transaction holding the command's
+    events, the numbers it takes, the tracking rows of the messages it processes and the
+    request's idempotency record (:mod:`slrt_runtime.transactions`)."""
 
     recorder: ProcessRecorder  # type: ignore[assignment]
 
@@ -135,6 +146,9 @@ class ServiceApplication(Application[UUID]):
         merged.update(env or {})
         super().__init__(env=merged)
         self._listeners: list[Callable[[], None]] = []
+        self.commands: CommandStore = command_store_for(self.recorder)
+        self._known_counters = KnownCounters()
+        self._collecting: ContextVar[_Batch | None] = ContextVar(f"{self.name}_batch", default=None)
 
     value_objects: tuple[type[BaseModel], ...] = (Actor, Region)
 
@@ -159,6 +173,80 @@ class ServiceApplication(Application[UUID]):
             for listener in self._listeners:
                 listener()
 
+    # -- the one write path -----------------------------------------------------------------
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        """eventsourcing's save, written through the command transaction (same signature)."""
+        processing = ProcessingEvent[UUID]()
+        processing.collect_events(*objs, **kwargs)
+        return self._transact(lambda _tx: (processing, []))
+
+    def save_numbered(self, sequences: Sequence[str], build: Callable[..., Aggregate | Sequence[Aggregate | None]]
+                      ) -> list[Aggregate]:
+        """Take the next number of each sequence and save what ``build(*numbers)`` returns, in one
+        transaction. ``build`` runs inside the transaction: it must not read the store (read
+        before), and may raise a domain error, which rolls everything back (numbers included)."""
+        seeds = {name: self._seed(name) for name in sequences if name not in self._known_counters}
+        built: list[Aggregate] = []
+
+        def decide(tx: Transaction) -> tuple[ProcessingEvent[UUID], list[Tracking]]:
+            # Lock counters in one order everywhere, so two commands never wait for each other.
+            taken = {name: tx.next_number(name, seeds.get(name, 0)) for name in sorted(set(sequences))}
+            result = build(*(taken[name] for name in sequences))
+            built.extend([result] if isinstance(result, Aggregate) else [a for a in result if a is not None])
+            processing = ProcessingEvent[UUID]()
+            processing.collect_events(*built)
+            return processing, []
+
+        self._transact(decide)
+        for name in sequences:
+            self._known_counters.add(name)
+        return built
+
+    def _seed(self, name: str) -> int:
+        """The last number of a sequence kept by the earlier event-sourced counter, if any."""
+        if self.commands.counter_exists(name):
+            return 0
+        try:
+            legacy: NumberSequence = self.repository.get(NumberSequence.create_id(name))
+        except AggregateNotFoundError:
+            return 0
+        return legacy.last
+
+    def _transact(self, decide: Callable[[Transaction], tuple[ProcessingEvent[UUID], list[Tracking]]]
+                  ) -> list[Recording[UUID]]:
+        call = current_call.get()
+        record = call.record() if call is not None else None
+        try:
+            with self.commands.transaction() as tx:
+                processing, trackings = decide(tx)
+                stored = [self.mapper.to_stored_event(e) for e in processing.events]
+                if call is not None and call.replay and stored:
+                    raise AlreadyCarriedOut("this request was already carried out (same Idempotency-Key); "
+                                            "its result is no longer available: look the case up")
+                ids = tx.insert(stored, trackings)
+                if record is not None and stored:
+                    tx.record_idempotency(record)
+        except IntegrityError:
+            if record is not None and self.commands.find_response(record.key) is not None:
+                raise RequestInProgress("a request with this Idempotency-Key is being carried out; "
+                                        "retry in a moment to get its result") from None
+            raise
+        if record is not None and stored:
+            call.recorded = True  # type: ignore[union-attr]
+        if ids is None and isinstance(self.commands, MemoryCommandStore):
+            ids = self.commands.last_ids()
+        recordings = [
+            Recording(event, Notification(id=nid, originator_id=s.originator_id, originator_version=s.originator_version,
+                                          topic=s.topic, state=s.state))
+            for event, s, nid in zip(processing.events, stored, ids or [], strict=False)
+        ]
+        if self.repository.cache and not self.repository.fastforward:
+            for aggregate_id, aggregate in processing.aggregates.items():
+                self.repository.cache.put(aggregate_id, aggregate)
+        self._take_snapshots(processing)
+        self._notify(recordings)
+        return recordings
+
     # -- exactly-once processing of upstream events ------------------------------------------
     def is_processed(self, upstream: str, notification_id: int) -> bool:
         return has_exact_tracking(self.recorder, upstream, notification_id)
@@ -167,22 +255,53 @@ class ServiceApplication(Application[UUID]):
         """Save the aggregates' new events together with the tracking record, atomically.
 
         Returns False (and changes nothing) when this upstream notification was already processed.
+        Inside :meth:`batch` the effect is collected and committed with the rest of the batch.
         """
         tracking = Tracking(application_name=upstream, notification_id=notification_id)
-        processing = ProcessingEvent[UUID](tracking=tracking)
+        batch = self._collecting.get()
+        if batch is not None:
+            if self.is_processed(upstream, notification_id):
+                return False
+            batch.add(tracking, aggregates)
+            return True
+        processing = ProcessingEvent[UUID]()
         processing.collect_events(*aggregates)
         try:
-            if processing.events:
-                recordings = self._record(processing)
-                self._take_snapshots(processing)
-                self._notify(recordings)
-            else:
-                self.recorder.insert_tracking(tracking)
+            self._transact(lambda _tx: (processing, [tracking]))
         except IntegrityError:
             if self.is_processed(upstream, notification_id):
                 return False
             raise
         return True
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Process several upstream messages in one transaction.
+
+        Inside the block ``save_processed`` collects; leaving it normally commits every collected
+        event and tracking row together (raising, with nothing committed, if that fails: e.g. two
+        messages changed the same aggregate, or one was processed meanwhile); leaving it by an
+        exception discards everything. The caller then processes the messages one at a time."""
+        batch = _Batch()
+        token = self._collecting.set(batch)
+        try:
+            yield
+        finally:
+            self._collecting.reset(token)
+        if batch.trackings:
+            processing = ProcessingEvent[UUID]()
+            processing.collect_events(*batch.aggregates)
+            self._transact(lambda _tx: (processing, batch.trackings))
+
+
+class _Batch:
+    def __init__(self) -> None:
+        self.trackings: list[Tracking] = []
+        self.aggregates: list[Aggregate] = []
+
+    def add(self, tracking: Tracking, aggregates: Sequence[Aggregate | None]) -> None:
+        self.trackings.append(tracking)
+        self.aggregates.extend(a for a in aggregates if a is not None)
 
 
 def has_exact_tracking(recorder: TrackingRecorder, application_name: str, notification_id: int) -> bool:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request
+from eventsourcing.persistence import IntegrityError, OperationalError
 from fastapi.responses import JSONResponse
 from opentelemetry import trace
 from pydantic import BaseModel, Field
@@ -16,6 +18,7 @@ from slrt_contracts import Actor, Role
 
 from .auth import CurrentActor, DevTokenAuthenticator
 from .errors import DomainError
+from .idempotency import IdempotencyMiddleware
 from .consumers import TrackedConsumer
 from .deadlines import DeadlineBook, DeadlineWatcher, OnDue
 from .eventstore import ServiceApplication
@@ -89,7 +92,25 @@ def create_app(
 
     @app.exception_handler(DomainError)
     async def _domain_error(_: Request, exc: DomainError) -> JSONResponse:
-        return JSONResponse(status_code=exc.status_code, content={"detail": str(exc), "error": type(exc).__name__})
+        retry_after = getattr(exc, "retry_after", None)
+        return JSONResponse(status_code=exc.status_code, content={"detail": str(exc), "error": type(exc).__name__},
+                            headers={"Retry-After": str(retry_after)} if retry_after else None)
+
+    @app.exception_handler(IntegrityError)
+    async def _concurrent_change(_: Request, exc: IntegrityError) -> JSONResponse:
+        # A version conflict: somebody changed the same case at the same moment. Nothing was saved.
+        return JSONResponse(status_code=409, headers={"Retry-After": "1"}, content={
+            "detail": "the case was changed by someone else at the same moment; nothing was saved, try again",
+            "error": "ConcurrentChange"})
+
+    @app.exception_handler(sqlite3.OperationalError)
+    @app.exception_handler(OperationalError)
+    async def _busy_store(_: Request, exc: Exception) -> JSONResponse:
+        # Busy or unreachable storage (pool exhausted, database locked, connection lost): the
+        # command's transaction was rolled back, so the client may safely retry.
+        log.warning("store busy or unavailable: %s", type(exc).__name__)
+        return JSONResponse(status_code=503, headers={"Retry-After": "1"}, content={
+            "detail": "the store is busy; nothing was saved, try again in a moment", "error": "StoreBusy"})
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:
@@ -170,5 +191,17 @@ def create_service_app(
         ready_check=application.recorder.max_notification_id, background=tasks, description=description,
     )
     app.state.application = application
+    authenticator = app.state.authenticator
+
+    def subject_of(authorization: str) -> str | None:
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            return None
+        try:
+            return authenticator.authenticate(token).id
+        except Exception:  # noqa: BLE001 - an invalid token is refused by the API itself
+            return None
+
+    app.add_middleware(IdempotencyMiddleware, service=service, store=application.commands, subject_of=subject_of)
     app.state.deadline_book = deadlines[0] if deadlines else None
     return app

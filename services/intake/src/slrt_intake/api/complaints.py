@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request, Response
 from slrt_contracts import Actor
 from slrt_runtime.auth import CurrentActor, require_roles
+from slrt_runtime.idempotency import idempotent_id
 
 from ..application import IntakeApplication
 from ..domain import REGISTERING_ROLES, ComplaintNotFound
@@ -15,6 +17,7 @@ from ..receipt import receipt_pdf
 from . import models as m
 
 router = APIRouter(prefix="/complaints", tags=["complaints"])
+_DESK_ID_NAMESPACE = UUID("0b7f5a3e-2f4c-4d8e-9a61-5c3b2e1d7f90")
 
 
 def application(request: Request) -> IntakeApplication:
@@ -28,7 +31,11 @@ Registrar = Annotated[Actor, Depends(require_roles(*REGISTERING_ROLES))]
 @router.post("", status_code=201, response_model=m.Receipt,
              summary="Register a complaint and give a receipt (a retried client id answers 200 with the same receipt)")
 def register(body: m.RegisterComplaint, app: App, actor: Registrar, response: Response) -> m.Receipt:
-    done = app.register_complaint(actor, body.submission())
+    submission = body.submission()
+    if submission.client_id is None:
+        # With an Idempotency-Key the complaint's id derives from it, like a facilitator's own id.
+        submission = replace(submission, client_id=idempotent_id(_DESK_ID_NAMESPACE))
+    done = app.register_complaint(actor, submission)
     if not done.created:
         response.status_code = 200
     return m.Receipt(complaint_id=done.complaint_id, receipt_number=done.receipt_number,

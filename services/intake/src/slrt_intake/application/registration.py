@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.persistence import IntegrityError
 from slrt_contracts import Actor, Channel, ComplaintType, Region, ServiceField
 from slrt_contracts.events.intake import ComplaintIdentity, ComplaintSource
 from slrt_runtime.errors import DomainError, NotPermitted
-from slrt_runtime.numbering import save_with_next_number
 
 from ..domain import (
     CHANNEL_OF_ROLE,
@@ -63,12 +63,9 @@ class Registered:
     created: bool
 
 
-class _AlreadyThere(Exception):
-    """Raised inside the numbering loop: the client's id exists, take no number."""
-
-
 class Registration(IntakeBase):
     def register_complaint(self, actor: Actor, submission: Submission) -> Registered:
+        """One transaction: the complaint, its receipt number and (at a desk) its queue number."""
         district = self.settings.district
         if submission.region.district != district:
             raise OutsideDistrict(f"this SLRT serves district {district}, not {submission.region.district}")
@@ -81,11 +78,16 @@ class Registration(IntakeBase):
         nik = submission.nik or (submission.identity.nik if submission.identity else None)
         channel = submission.channel or CHANNEL_OF_ROLE.get(actor.role, Channel.FRONT_OFFICE)
         fingerprint = submission.fingerprint(channel)
+        if submission.client_id is not None and self.exists(submission.client_id):
+            return self._already_registered(submission.client_id, fingerprint)
         now = self.clock()
+        sequences = [receipt_sequence_name(district, now.year)]
+        # Queue numbers per office (the secretariat of the district, or one Puskesos) and local day.
+        office = f"{actor.role.value}:{actor.region}"
+        if channel in WALK_IN_CHANNELS:
+            sequences.append(queue_sequence_name(office, now.astimezone(self.rules.timezone).date().isoformat()))
 
-        def take(number: int) -> Complaint:
-            if submission.client_id is not None and self.exists(submission.client_id):
-                raise _AlreadyThere
+        def build(number: int, queue_number: int | None = None) -> Complaint:
             complaint = Complaint(
                 receipt_number=receipt_number(district, now.year, number), client_id=submission.client_id,
                 channel=channel, complaint_type=submission.complaint_type, field=submission.field,
@@ -94,32 +96,26 @@ class Registration(IntakeBase):
                 contact_phone=submission.contact_phone, fingerprint=fingerprint,
             )
             complaint.queue_registered_notice()
+            if queue_number is not None:
+                complaint.take_queue_number(queue_number, office)
             return complaint
 
         try:
-            complaint = save_with_next_number(self, receipt_sequence_name(district, now.year), take)
-        except _AlreadyThere:
-            existing = self.load(submission.client_id)  # type: ignore[arg-type]
-            if existing.fingerprint != fingerprint:
-                raise DuplicateSubmission(
-                    f"complaint id {submission.client_id} was already used for a different complaint "
-                    f"({existing.receipt_number})") from None
-            return Registered(existing.id, existing.receipt_number, existing.queue_number, created=False)
-        queue_number = self._take_queue_number(complaint.id, actor) if channel in WALK_IN_CHANNELS else None
-        return Registered(complaint.id, complaint.receipt_number, queue_number, created=True)
+            [complaint] = self.save_numbered(sequences, build)
+        except IntegrityError:
+            # The same client id registered at the same moment by a second request: answer as a retry.
+            if submission.client_id is not None and self.exists(submission.client_id):
+                return self._already_registered(submission.client_id, fingerprint)
+            raise
+        return Registered(complaint.id, complaint.receipt_number, complaint.queue_number, created=True)
 
-    def _take_queue_number(self, complaint_id: UUID, actor: Actor) -> int:
-        # Per office (the secretariat of the district, or one Puskesos) and local day; saved with the
-        # complaint that takes it, so numbers are gap-free even with several desks and replicas.
-        office = f"{actor.role.value}:{actor.region}"
-        day = self.clock().astimezone(self.rules.timezone).date().isoformat()
-
-        def take(number: int) -> Complaint:
-            complaint = self.load(complaint_id)
-            complaint.take_queue_number(number, office)
-            return complaint
-
-        return save_with_next_number(self, queue_sequence_name(office, day), take).queue_number  # type: ignore[return-value]
+    def _already_registered(self, complaint_id: UUID, fingerprint: str) -> Registered:
+        existing = self.load(complaint_id)
+        if existing.fingerprint != fingerprint:
+            raise DuplicateSubmission(
+                f"complaint id {complaint_id} was already used for a different complaint "
+                f"({existing.receipt_number})")
+        return Registered(existing.id, existing.receipt_number, existing.queue_number, created=False)
 
     def register_batch(self, actor: Actor, submissions: list[Submission]) -> list[dict[str, Any]]:
         """A facilitator's offline captures: each item on its own (one bad item does not stop the rest)."""

@@ -16,7 +16,7 @@ from slrt_contracts.events.letters import LetterStep
 from slrt_runtime.deadlines import utc_now
 from slrt_runtime.errors import InvalidTransition, NotPermitted
 from slrt_runtime.eventstore import ServiceApplication
-from slrt_runtime.numbering import NumberSequence, save_with_next_number
+from slrt_runtime.numbering import NumberSequence
 from slrt_runtime.pdf import OfficeProfile
 from slrt_runtime.settings import ServiceSettings
 from slrt_runtime.timestandards import WIB
@@ -137,15 +137,23 @@ class LettersApplication(BpjsCommands, PublicVerification, ServiceApplication):
         year = self.clock().astimezone(WIB).year  # the office's year, not UTC's, on 31 December evening
         unit, district = self.settings.letters_number_unit, self.settings.district
 
-        def sign_with(seq: int) -> Letter:
-            letter = self._letter(letter_id)
+        for attempt in range(3):
+            letter = self._letter(letter_id)  # read before the transaction that takes the number
             letter.check_can_sign(actor)  # refused before anything is saved: the number stays free
-            number = letter_number(self.settings.letters_number_format, classification=letter.kind.classification,
-                                   seq=seq, unit=unit, year=year, district=district)
-            letter.sign(number, actor)
-            return letter
 
-        save_with_next_number(self, letter_sequence_name(district, unit, year), sign_with)
+            def sign_with(seq: int, letter: Letter = letter) -> Letter:
+                number = letter_number(self.settings.letters_number_format, classification=letter.kind.classification,
+                                       seq=seq, unit=unit, year=year, district=district)
+                letter.sign(number, actor)
+                return letter
+
+            try:
+                self.save_numbered([letter_sequence_name(district, unit, year)], sign_with)
+            except IntegrityError:  # the letter changed meanwhile: the number was rolled back, read again
+                if attempt == 2:
+                    raise
+                continue
+            break
         return self.issue(letter_id)
 
     def issue(self, letter_id: UUID) -> dict[str, Any]:
