@@ -3,32 +3,17 @@ registration to signed letter, with a service killed in the middle, then public 
 
 from __future__ import annotations
 
-import random
-import socket
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from slrt_platform.platform import Platform
+from slrt_platform.platform import Platform, free_port_block
 from slrt_runtime.natsserver import free_port
+from slrt_runtime.testing import wait_for
 
 pytestmark = pytest.mark.e2e
-
-
-def free_port_block(size: int = 6) -> int:
-    for _ in range(50):
-        base = random.randrange(20000, 60000)
-        try:
-            for port in range(base + 1, base + size):
-                with socket.socket() as s:
-                    s.bind(("127.0.0.1", port))
-        except OSError:
-            continue
-        return base
-    raise RuntimeError("no free block of ports")
 
 
 @pytest.fixture
@@ -40,20 +25,6 @@ def platform(tmp_path: Path) -> Iterator[Platform]:
         yield p
     finally:
         p.stop()
-
-
-def wait_for(fetch: Callable[[], Any], ok: Callable[[Any], bool], timeout: float = 30.0, what: str = "") -> Any:
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        try:
-            last = fetch()
-            if ok(last):
-                return last
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}; last: {last}")
 
 
 def test_complaint_to_signed_letter_survives_a_killed_service(platform: Platform) -> None:

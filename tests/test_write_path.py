@@ -21,10 +21,9 @@ from typing import Any
 
 import httpx
 import pytest
-from slrt_platform.platform import Platform
+from slrt_platform.platform import Platform, free_port_block
 from slrt_runtime.natsserver import free_port
-
-from .test_end_to_end import free_port_block, wait_for
+from slrt_runtime.testing import wait_for
 
 pytestmark = pytest.mark.e2e
 

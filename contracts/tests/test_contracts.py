@@ -363,3 +363,18 @@ def test_contracts_import_check_as_specified():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
+
+
+def test_an_agency_answer_with_a_nul_byte_in_its_reason_is_refused_naming_the_field():
+    from slrt_contracts.events.agency import ReferralAnswerSubmitted, examples
+
+    answer = examples()[0]
+    _, body, headers = encoded(answer)
+    payload = json.loads(body)
+    payload["decision"], payload["reason"] = "rejected", "Tidak memenuhi\x00 syarat"
+    with pytest.raises(EnvelopeError) as info:
+        decode(headers, json.dumps(payload).encode())
+    assert "reason" in str(info.value) and "control characters" in str(info.value)
+    assert "memenuhi" not in str(info.value)
+    payload["reason"] = "Tidak memenuhi syarat:\n- bukan warga\t(KTP luar daerah)"
+    assert isinstance(decode(headers, json.dumps(payload).encode()), ReferralAnswerSubmitted)

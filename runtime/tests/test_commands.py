@@ -139,3 +139,25 @@ def test_a_batch_commits_every_message_together_or_nothing(settings: ServiceSett
         app.save_processed("intake", 6, Effect("six"))
         raise RuntimeError("handler failed")
     assert not app.is_processed("intake", 6)
+
+
+def test_commands_committed_together_fail_alone(settings: ServiceSettings) -> None:
+    """Group commit: a command refused in the middle of a group gives its number back; the others
+    commit, numbers stay gap-free."""
+    app = Office(settings)
+
+    def take(i: int) -> int | None:
+        def build(number: int) -> Ticket:
+            if i % 3 == 0:
+                raise DomainError("refused by a rule")
+            return Ticket(number)
+
+        try:
+            return app.save_numbered(["receipt:group"], build)[0].number
+        except DomainError:
+            return None
+
+    with ThreadPoolExecutor(24) as pool:
+        taken = [n for n in pool.map(take, range(90)) if n is not None]
+    assert sorted(taken) == list(range(1, 61))
+    assert app.recorder.max_notification_id() == 60

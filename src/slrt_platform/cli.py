@@ -7,23 +7,22 @@ import datetime as dt
 import os
 import signal
 import sys
-import time
+import threading
 from pathlib import Path
 
 from slrt_contracts import Actor, Role
 from slrt_runtime.auth import DevTokenAuthenticator
 from slrt_runtime.settings import ServiceSettings
 
-from .platform import SERVICES, Platform
+from .platform import SERVICES, WEB, Platform
 
 
 def up(args: argparse.Namespace) -> int:
     platform = Platform(Path(args.var), port_base=args.port_base, nats_port=args.nats_port, district=args.district)
-    stopping = False
+    stopping = threading.Event()
 
     def on_signal(*_: object) -> None:
-        nonlocal stopping
-        stopping = True
+        stopping.set()
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
@@ -34,7 +33,8 @@ def up(args: argparse.Namespace) -> int:
         print(f"slrt: could not start: {e}", file=sys.stderr)
         platform.stop()
         return 1
-    print(f"\nNATS JetStream   {platform.nats_url}")
+    print(f"\nSLRT application {platform.url(WEB)}   (desk, work queues, field app, citizen pages)")
+    print(f"NATS JetStream   {platform.nats_url}")
     for name in SERVICES:
         print(f"{name:<16} {platform.url(name)}   (API docs: {platform.url(name)}/docs)")
     print(f"public tracking  {platform.url('monitoring')}/public/track/<receipt number>")
@@ -44,12 +44,7 @@ def up(args: argparse.Namespace) -> int:
     print(f"logs             {Path(args.var).resolve() / 'log'}")
     print("\nPress Ctrl-C to stop.", flush=True)
     try:
-        while not stopping:
-            for service in platform.services.values():
-                if not service.alive() and not stopping:
-                    print(f"slrt: {service.name} stopped unexpectedly; restarting (log: {service.log_path})", flush=True)
-                    service.start()
-            time.sleep(0.5)
+        platform.supervise(stopping, log=lambda line: print(line, flush=True))
     finally:
         print("\nStopping ...", flush=True)
         platform.stop()
@@ -73,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     p_up.add_argument("--var", default=os.environ.get("SLRT_VAR_DIR", "var"))
     p_up.add_argument("--district", default=os.environ.get("SLRT_DISTRICT", "1605"))
     p_up.add_argument("--port-base", type=int, default=int(os.environ.get("SLRT_PORT_BASE", "8000")),
-                      help="services listen on port-base+1 .. port-base+5")
+                      help="the application listens on port-base, the services on port-base+1 .. port-base+5")
     p_up.add_argument("--nats-port", type=int, default=int(os.environ.get("SLRT_EMBEDDED_NATS_PORT", "4322")))
     p_up.set_defaults(func=up)
     p_token = commands.add_parser("token", help="print a development bearer token")

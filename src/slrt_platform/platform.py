@@ -6,17 +6,38 @@ Used by ``slrt up`` and by the end-to-end tests, so both run exactly the same wa
 from __future__ import annotations
 
 import os
+import random
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 from slrt_runtime.natsserver import NatsServerProcess
 
 SERVICES = ("intake", "dtks", "referral", "letters", "monitoring")
+NATS = "nats-server"
+
+
+def free_port_block(size: int = 6) -> int:
+    """A port base whose next ``size - 1`` ports are free: for a platform of its own (tests, benchmarks)."""
+    for _ in range(50):
+        base = random.randrange(20000, 60000)
+        try:
+            for port in range(base, base + size):  # the base itself: the web application
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        return base
+    raise RuntimeError("no free block of ports")
+WEB = "web"  # the application for people: a backend-for-frontend of the five, on the port base itself
 
 
 @dataclass
@@ -72,6 +93,31 @@ class ServiceProcess:
 
 
 @dataclass
+class Restarts:
+    """The pace of restarts of one child: the first after ``first`` seconds, each further one twice as
+    late, at most ``longest`` apart (a child that keeps crashing costs one start per ``longest``); a child
+    that stayed up ``stable_after`` seconds is restarted quickly again."""
+
+    first: float = 0.5
+    longest: float = 30.0
+    stable_after: float = 60.0
+    failures: int = 0
+    started_at: float = field(default_factory=time.monotonic)
+    due_at: float | None = None  # when the pending restart is due (monotonic); None: none pending
+
+    def exited(self, now: float) -> float:
+        if now - self.started_at >= self.stable_after:
+            self.failures = 0
+        delay = min(self.longest, self.first * 2**self.failures)
+        self.failures += 1
+        self.due_at = now + delay
+        return delay
+
+    def started(self, now: float) -> None:
+        self.started_at, self.due_at = now, None
+
+
+@dataclass
 class Platform:
     var_dir: Path
     nats_url: str | None = None  # None: start the embedded nats-server
@@ -81,16 +127,18 @@ class Platform:
     extra_env: dict[str, str] = field(default_factory=dict)
     nats: NatsServerProcess | None = None
     services: dict[str, ServiceProcess] = field(default_factory=dict)
+    restarts: dict[str, Restarts] = field(default_factory=dict)
 
     def start(self) -> None:
         self.var_dir = self.var_dir.resolve()
         (self.var_dir / "log").mkdir(parents=True, exist_ok=True)
         if self.nats_url is None:
-            self.nats = NatsServerProcess(self.var_dir / "nats", port=self.nats_port,
+            self.nats = NatsServerProcess(self.var_dir / "nats", port=self.nats_port, own_session=True,
                                           log_file=self.var_dir / "log" / "nats.log").start()
             self.nats_url = self.nats.url
         port_of = {name: self.port_base + offset for offset, name in enumerate(SERVICES, start=1)}
-        for name in SERVICES:
+        port_of[WEB] = self.port_base
+        for name in (*SERVICES, WEB):
             env = {
                 **os.environ,
                 "SLRT_DISTRICT": self.district,
@@ -103,6 +151,7 @@ class Platform:
                 "SLRT_PUBLIC_TRACKING_URL": f"http://127.0.0.1:{port_of['monitoring']}/public/track/{{receipt_number}}",
                 "SLRT_PUBLIC_VERIFICATION_URL": f"http://127.0.0.1:{port_of['letters']}/public/verify/{{letter_id}}",
                 "SLRT_DTKS_SEED_PEOPLE": os.environ.get("SLRT_DTKS_SEED_PEOPLE", "2000"),
+                **{f"SLRT_{service.upper()}_URL": f"http://127.0.0.1:{port_of[service]}" for service in SERVICES},
                 **self.extra_env,
             }
             self.services[name] = ServiceProcess(name, port_of[name], env,
@@ -119,6 +168,39 @@ class Platform:
         self.services[service].stop()
         self.services[service].start()
         self.services[service].wait_healthy()
+
+    def supervise(self, stop: threading.Event, log: Callable[[str], None], interval: float = 0.5) -> None:
+        """Restart whatever exits unexpectedly (nats-server and the services), each at the pace of its
+        :class:`Restarts`, with a line in ``log`` for each exit and each restart; until ``stop`` is set."""
+        while not stop.wait(interval):
+            self.supervise_once(log, stop)
+
+    def supervise_once(self, log: Callable[[str], None], stop: threading.Event | None = None) -> None:
+        children: list[tuple[str, Any, Path | None]] = []
+        if self.nats is not None:
+            children.append((NATS, self.nats, self.nats.log_file))
+        children += [(name, s, s.log_path) for name, s in self.services.items()]
+        for name, child, log_path in children:
+            if stop is not None and stop.is_set():
+                return  # stopping: whatever exits now was asked to
+            pace = self.restarts.setdefault(name, Restarts())
+            now = time.monotonic()
+            if child.alive():
+                continue
+            if pace.due_at is None:
+                code = child.process.returncode if child.process is not None else None
+                delay = pace.exited(now)
+                log(f"slrt: {name} exited unexpectedly (exit code {code}); restarting in {delay:.1f}s"
+                    f" (log: {log_path})")
+            elif now >= pace.due_at:
+                try:
+                    child.start()
+                except Exception as e:  # noqa: BLE001 - e.g. the port still taken: try again later
+                    delay = pace.exited(now)
+                    log(f"slrt: {name} could not be restarted ({e}); next attempt in {delay:.1f}s")
+                    continue
+                pace.started(now)
+                log(f"slrt: {name} restarted")
 
     def stop(self) -> None:
         for service in reversed(list(self.services.values())):

@@ -22,11 +22,14 @@ from .events import (
     ServiceField,
 )
 from .nik import NIK, InvalidNIK, nik_parts, validate_nik
+from .values import NotificationId, Offset, ReceiptNumber, Text
 
 __all__ = [
     "ALL_EVENTS",
     "EVENTS_BY_TYPE",
     "NIK",
+    "NotificationId",
+    "Offset",
     "Actor",
     "Channel",
     "ComplaintRegistered",
@@ -42,10 +45,12 @@ __all__ = [
     "ParafStep",
     "ReferralAnswered",
     "ReferralDecision",
+    "ReceiptNumber",
     "ReferralSent",
     "Region",
     "Role",
     "ServiceField",
+    "Text",
     "decode",
     "encode",
     "nik_parts",

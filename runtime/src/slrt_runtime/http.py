@@ -14,7 +14,7 @@ from eventsourcing.persistence import IntegrityError, OperationalError
 from fastapi.responses import JSONResponse
 from opentelemetry import trace
 from pydantic import BaseModel, Field
-from slrt_contracts import Actor, Role
+from slrt_contracts import Actor, NotificationId, Role, Text
 
 from .auth import CurrentActor, DevTokenAuthenticator
 from .errors import DomainError
@@ -26,21 +26,52 @@ from .messaging import ServiceMessaging
 from .outbox import Translator
 from .settings import ServiceSettings
 from .telemetry import context_from_headers, tracer
+from .validation import install as install_validation_errors
 
 log = logging.getLogger(__name__)
 
 
+NO_NATIVE_TELEMETRY: Any = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
+"""FastAPI's own telemetry, off: it would add a second server span per request (ours continues the
+trace into the stored events), and its log records carry exception messages, which may echo input."""
+
+
+class TracingMiddleware:
+    """Plain ASGI (no per-request task and streams as with ``@app.middleware``). The span is named
+    after the route template once routed (``GET /registry/people/{nik}``), never the raw path,
+    which may hold a NIK."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        carrier = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]
+                   if k in (b"traceparent", b"tracestate")}
+        method = scope["method"]
+        with tracer().start_as_current_span(method, context=context_from_headers(carrier),
+                                            kind=trace.SpanKind.SERVER) as span:
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                route = scope.get("route")
+                if route is not None and span.is_recording():
+                    span.update_name(f"{method} {getattr(route, 'path', '')}")
+
+
 class DevTokenRequest(BaseModel):
-    sub: str = Field(min_length=1, max_length=64, examples=["fo-1605-01"])
+    sub: Text = Field(min_length=1, max_length=64, examples=["fo-1605-01"])
     role: Role
-    region: str = Field(examples=["1605"])
-    agency: str | None = None
+    region: str = Field(pattern=r"^\d{2}(\d{2}(\d{2}(\d{4})?)?)?$", examples=["1605"])
+    agency: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9-]{1,31}$")
     ttl_minutes: int = Field(default=720, ge=1, le=7 * 24 * 60)
 
 
 class RepublishRequest(BaseModel):
-    from_notification_id: int = Field(default=1, ge=1, description="First position of the service's event log")
-    to_notification_id: int | None = Field(default=None, ge=1, description="Last position (inclusive); none = all")
+    from_notification_id: NotificationId = Field(default=1, description="First position of the service's event log")
+    to_notification_id: NotificationId | None = Field(default=None, description="Last position (inclusive); none = all")
 
 
 class TokenResponse(BaseModel):
@@ -75,20 +106,16 @@ def create_app(
             if messaging is not None:
                 await messaging.stop()
 
-    app = FastAPI(title=f"SLRT {service}", version="0.1.0", description=description, lifespan=lifespan)
+    app = FastAPI(title=f"SLRT {service}", version="0.1.0", description=description, lifespan=lifespan,
+                  telemetry=NO_NATIVE_TELEMETRY)
     app.state.authenticator = authenticator
     app.state.settings = settings
     app.state.messaging = messaging
+    install_validation_errors(app)
 
-    @app.middleware("http")
-    async def _trace(request: Request, call_next: Any) -> Any:
-        # A server span per request (continuing the caller's traceparent): the events a command
-        # stores carry this trace, so the relay and every consumer downstream continue it.
-        with tracer().start_as_current_span(
-            f"{request.method} {request.url.path}", context=context_from_headers(dict(request.headers)),
-            kind=trace.SpanKind.SERVER,
-        ):
-            return await call_next(request)
+    # A server span per request (continuing the caller's traceparent): the events a command stores
+    # carry this trace, so the relay and every consumer downstream continue it.
+    app.add_middleware(TracingMiddleware)
 
     @app.exception_handler(DomainError)
     async def _domain_error(_: Request, exc: DomainError) -> JSONResponse:
@@ -113,12 +140,14 @@ def create_app(
             "detail": "the store is busy; nothing was saved, try again in a moment", "error": "StoreBusy"})
 
     @app.get("/healthz", tags=["ops"])
-    def healthz() -> dict[str, str]:
+    async def healthz() -> dict[str, str]:  # async: no worker thread for a probe
         return {"status": "ok"}
 
     @app.get("/readyz", tags=["ops"])
     def readyz() -> dict[str, Any]:
-        # Ready when the store answers; NATS being away does not stop commands (the outbox waits).
+        # Ready while the store answers and, for a service with messaging, NATS is connected right now:
+        # commands would be stored without NATS (the outbox waits), but nothing moves between services,
+        # so an orchestrator (or `slrt up` after restarting nats-server) should see it as not ready.
         try:
             if ready_check is not None:
                 ready_check()
@@ -126,10 +155,18 @@ def create_app(
             raise HTTPException(503, f"event store not reachable: {type(e).__name__}") from None
         status: dict[str, Any] = {"status": "ready"}
         if messaging is not None:
-            status["nats_connected"] = messaging.connected.is_set()
+            try:  # connected once, and nats-py's client connected now (not reconnecting after a loss)
+                connected = messaging.connected.is_set() and messaging.broker is not None and bool(
+                    messaging.broker.connection.is_connected)
+            except Exception:  # noqa: BLE001 - no connection object yet
+                connected = False
+            status["nats_connected"] = connected
             status["relay_published"] = sum(r.published for r in messaging.relays)
             status["consumed"] = {c.name: c.processed for c in messaging.consumers}
             status["dead_lettered"] = {c.name: c.dead_lettered for c in messaging.consumers}
+            if not connected:
+                return JSONResponse(status_code=503, content={
+                    **status, "status": "not ready", "detail": "not connected to NATS; reconnecting"})
         return status
 
     if settings.auth_dev_issuer:

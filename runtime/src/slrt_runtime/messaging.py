@@ -65,6 +65,10 @@ class ServiceMessaging:
                 reconnect_time_wait=1,
                 connect_timeout=2,
                 logger=logging.getLogger(f"slrt.{self.service}.faststream"),
+                # FastStream logs "Received" and "Processed" for every message at this level: at INFO
+                # that is two lines per message under load. DEBUG keeps them for SLRT_LOG_LEVEL=DEBUG;
+                # connection events and handler errors keep their own levels (INFO, ERROR).
+                log_level=logging.DEBUG,
             )
             try:
                 await broker.connect()

@@ -52,8 +52,12 @@ def wait_for_port(port: int, timeout: float = 15.0) -> None:
 class NatsServerProcess:
     """A nats-server with JetStream whose data survives restarts of the process."""
 
-    def __init__(self, store_dir: Path, port: int | None = None, log_file: Path | None = None) -> None:
+    def __init__(self, store_dir: Path, port: int | None = None, log_file: Path | None = None,
+                 own_session: bool = False) -> None:
+        """``own_session``: the server does not get the terminal's Ctrl-C; whoever started it stops it
+        (``slrt up`` stops the services first, then NATS)."""
         self.store_dir = Path(store_dir).resolve()
+        self.own_session = own_session
         self.port = port or free_port()
         self.monitor_port = free_port()
         self.log_file = log_file
@@ -68,13 +72,19 @@ class NatsServerProcess:
         config = self.store_dir.parent / f"nats-{self.port}.conf"
         config.write_text(CONFIG.format(port=self.port, monitor_port=self.monitor_port, store_dir=self.store_dir))
         out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
-        self.process = subprocess.Popen([nats_server_binary(), "-c", str(config)], stdout=out, stderr=out)
+        self.process = subprocess.Popen([nats_server_binary(), "-c", str(config)], stdout=out, stderr=out,
+                                        start_new_session=self.own_session)
+        if out is not subprocess.DEVNULL:
+            out.close()  # the child has its own copy
         try:
             wait_for_port(self.port)
         except TimeoutError:
             self.stop()
             raise
         return self
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
 
     def stop(self, timeout: float = 10.0) -> None:
         if self.process is None:

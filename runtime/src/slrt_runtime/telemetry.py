@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Mapping
 
@@ -39,7 +40,10 @@ def setup_tracing(service: str, exporter: str = "none", sample_ratio: float = 1.
     _configured = True
 
 
+@functools.lru_cache(maxsize=8)
 def tracer(name: str = "slrt") -> trace.Tracer:
+    # Made once: get_tracer builds a new tracer (and compares instrumentation scopes) every call.
+    # Before setup_tracing this is a proxy that follows the provider installed later.
     return trace.get_tracer(name)
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import random
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -70,3 +72,20 @@ def postgres_settings(tmp_path: Path) -> Iterator[ServiceSettings]:
     finally:
         conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
         conn.close()
+
+
+def wait_for(fetch: Callable[[], Any], ok: Callable[[Any], bool], timeout: float = 30.0, what: str = "") -> Any:
+    """Poll ``fetch()`` until ``ok`` holds for its answer (connection errors count as not yet)."""
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = fetch()
+            if ok(last):
+                return last
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}; last: {last}")

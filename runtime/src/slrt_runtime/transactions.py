@@ -18,14 +18,17 @@ transaction that asked for it. Whatever a command needs to read, it reads before
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
+import queue
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from eventsourcing.persistence import IntegrityError, ProcessRecorder, StoredEvent, Tracking
+from eventsourcing.persistence import IntegrityError, OperationalError, ProcessRecorder, StoredEvent, Tracking
 
 COUNTERS_TABLE = "slrt_counters"
 IDEMPOTENCY_TABLE = "slrt_idempotency"
@@ -51,6 +54,15 @@ class StoredResponse:
     location: str | None = None
 
 
+@dataclass
+class Written:
+    """What one command wrote: its events (as domain and stored events) and their positions."""
+
+    processing: Any
+    stored: list[StoredEvent]
+    ids: list[int] | None
+
+
 class Transaction(Protocol):
     def next_number(self, sequence: str, start_after: int = 0) -> int: ...
 
@@ -64,6 +76,8 @@ class CommandStore(Protocol):
 
     def transaction(self) -> Any: ...  # context manager yielding a Transaction
 
+    def run(self, work: Callable[[Any], Written]) -> Written: ...
+
     def counter_exists(self, sequence: str) -> bool: ...
 
     def find_response(self, key: str) -> StoredResponse | None: ...
@@ -75,6 +89,101 @@ class CommandStore(Protocol):
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat()
+
+
+# -- group commit ---------------------------------------------------------------------------------
+@dataclass
+class _Job:
+    work: Callable[[Any], Any]
+    context: contextvars.Context
+    done: threading.Event = field(default_factory=threading.Event)
+    result: Any = None
+    error: BaseException | None = None
+
+
+class GroupCommitter:
+    """Commits the commands that arrive together in one transaction: one fsync for the group.
+
+    Durability stays as it is (every commit is synchronous); what is grouped is the commit. Each
+    command runs inside a savepoint of its own, so one that fails (a domain rule, a version
+    conflict) is rolled back alone and told so, while the rest of the group commits. A command
+    waits for the commit that contains it and only then hears it succeeded. One writer thread per
+    store: commands are serialised anyway by the database's write lock, here without the pool's
+    lock hand-over between threads.
+    """
+
+    def __init__(self, open_transaction: Callable[[], Any], translate: Callable[[BaseException], BaseException],
+                 max_group: int = 64) -> None:
+        self.open_transaction, self.translate, self.max_group = open_transaction, translate, max_group
+        self._queue: queue.SimpleQueue[_Job] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+
+    def run(self, work: Callable[[Any], Any]) -> Any:
+        if self._thread is None:
+            with self._start_lock:
+                if self._thread is None:
+                    self._thread = threading.Thread(target=self._loop, name="slrt-group-commit", daemon=True)
+                    self._thread.start()
+        job = _Job(work, contextvars.copy_context())  # trace context and request state of the caller
+        self._queue.put(job)
+        job.done.wait()
+        if job.error is not None:
+            raise job.error
+        return job.result
+
+    def _loop(self) -> None:
+        while True:
+            jobs = [self._queue.get()]
+            while len(jobs) < self.max_group:
+                try:
+                    jobs.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            self._commit(jobs)
+
+    def _commit(self, jobs: list[_Job]) -> None:
+        grouped = len(jobs) > 1
+        try:
+            with self.open_transaction() as tx:
+                for i, job in enumerate(jobs):
+                    if grouped:
+                        tx.c.execute(f"SAVEPOINT s{i}")
+                    try:
+                        job.result = job.context.run(job.work, tx)
+                    except BaseException as e:  # noqa: BLE001 - handed to the waiting caller
+                        job.error = self.translate(e)
+                        if not grouped:
+                            raise
+                        tx.c.execute(f"ROLLBACK TO SAVEPOINT s{i}")
+                    if grouped:
+                        tx.c.execute(f"RELEASE SAVEPOINT s{i}")
+        except BaseException as e:  # noqa: BLE001 - the commit failed: nothing of the group was saved
+            error = self.translate(e)
+            for job in jobs:
+                if job.error is None:
+                    job.error, job.result = error, None
+        finally:
+            for job in jobs:
+                job.done.set()
+
+
+def translate_sqlite_error(e: BaseException) -> BaseException:
+    if isinstance(e, sqlite3.IntegrityError):
+        return IntegrityError(str(e))
+    if isinstance(e, sqlite3.OperationalError):
+        return OperationalError(str(e))
+    return e
+
+
+def translate_postgres_error(e: BaseException) -> BaseException:
+    import psycopg
+
+    if isinstance(e, psycopg.IntegrityError):
+        return IntegrityError(str(e))
+    if isinstance(e, psycopg.OperationalError):
+        return OperationalError(str(e))
+    return e
 
 
 # -- SQLite ---------------------------------------------------------------------------------------
@@ -113,10 +222,15 @@ class SQLiteCommandStore:
                       "content_type TEXT, location TEXT)")
             c.execute(f"CREATE INDEX IF NOT EXISTS {IDEMPOTENCY_TABLE}_created ON {IDEMPOTENCY_TABLE} (created_at)")
 
+        self.committer = GroupCommitter(self.transaction, translate_sqlite_error)
+
     @contextmanager
     def transaction(self) -> Iterator[_SQLiteTransaction]:
         with self.datastore.transaction(commit=True) as c:
             yield _SQLiteTransaction(self.recorder, c)
+
+    def run(self, work: Callable[[Any], Written]) -> Written:
+        return self.committer.run(work)
 
     def counter_exists(self, sequence: str) -> bool:
         with self.datastore.transaction(commit=False) as c:
@@ -133,14 +247,16 @@ class SQLiteCommandStore:
         return StoredResponse(row[0], row[1], row[2], bytes(row[3] or b""), row[4] or "", row[5])
 
     def store_response(self, key: str, status: int, body: bytes, content_type: str, location: str | None) -> None:
-        with self.datastore.transaction(commit=True) as c:
-            c.execute(f"UPDATE {IDEMPOTENCY_TABLE} SET status = ?, body = ?, content_type = ?, location = ? "
-                      "WHERE key = ?", (status, body, content_type, location, key))
+        # Through the group commit: it shares the fsync of the commands committed with it.
+        self.committer.run(lambda tx: tx.c.execute(
+            f"UPDATE {IDEMPOTENCY_TABLE} SET status = ?, body = ?, content_type = ?, location = ? WHERE key = ?",
+            (status, body, content_type, location, key)))
 
     def prune_responses(self, older_than: dt.datetime) -> int:
         with self.datastore.transaction(commit=True) as c:
             c.execute(f"DELETE FROM {IDEMPOTENCY_TABLE} WHERE created_at < ?", (older_than.isoformat(),))
-            return int(c.rowcount or 0)
+            c.execute("SELECT changes()")
+            return int(c.fetchone()[0])
 
 
 # -- PostgreSQL -----------------------------------------------------------------------------------
@@ -182,10 +298,15 @@ class PostgresCommandStore:
                       "content_type text, location text)")
             c.execute(f"CREATE INDEX IF NOT EXISTS {IDEMPOTENCY_TABLE}_created ON {self.idempotency} (created_at)")
 
+        self.committer = GroupCommitter(self.transaction, translate_postgres_error)
+
     @contextmanager
     def transaction(self) -> Iterator[_PostgresTransaction]:
         with self.datastore.transaction(commit=True) as c:
             yield _PostgresTransaction(self, c)
+
+    def run(self, work: Callable[[Any], Written]) -> Written:
+        return self.committer.run(work)
 
     def counter_exists(self, sequence: str) -> bool:
         with self.datastore.transaction(commit=False) as c:
@@ -203,9 +324,9 @@ class PostgresCommandStore:
                               row["content_type"] or "", row["location"])
 
     def store_response(self, key: str, status: int, body: bytes, content_type: str, location: str | None) -> None:
-        with self.datastore.transaction(commit=True) as c:
-            c.execute(f"UPDATE {self.idempotency} SET status = %s, body = %s, content_type = %s, location = %s "  # noqa: S608
-                      "WHERE key = %s", (status, body, content_type, location, key))
+        self.committer.run(lambda tx: tx.c.execute(
+            f"UPDATE {self.idempotency} SET status = %s, body = %s, content_type = %s, location = %s "  # noqa: S608
+            "WHERE key = %s", (status, body, content_type, location, key)))
 
     def prune_responses(self, older_than: dt.datetime) -> int:
         with self.datastore.transaction(commit=True) as c:
@@ -245,6 +366,7 @@ class MemoryCommandStore:
         self.responses: dict[str, StoredResponse] = {}
         self._created: dict[str, dt.datetime] = {}
         self._ids: list[int] = []
+        self._run_lock = threading.RLock()
 
     @contextmanager
     def transaction(self) -> Iterator[_MemoryTransaction]:
@@ -271,8 +393,12 @@ class MemoryCommandStore:
         if tx.events:
             recorder._notify_listeners()  # noqa: SLF001
 
-    def last_ids(self) -> list[int]:
-        return self._ids
+    def run(self, work: Callable[[Any], Written]) -> Written:
+        with self._run_lock:
+            with self.transaction() as tx:
+                written = work(tx)
+            written.ids = list(self._ids)
+        return written
 
     def counter_exists(self, sequence: str) -> bool:
         return sequence in self.counters

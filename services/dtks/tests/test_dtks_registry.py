@@ -83,6 +83,17 @@ def test_bad_rows_are_skipped_with_row_and_reason_but_never_the_value(store: Reg
     assert store.find_by_nik(rows[7]["nik"]) is not None
 
 
+def test_rows_with_control_characters_in_text_are_refused_not_the_file(store: RegistryStore, tmp_path: Path) -> None:
+    rows = list(generate("1605", 4, seed=12))
+    rows[1]["name"] = rows[1]["name"] + "\x00"  # PostgreSQL cannot store a NUL in text
+    rows[2]["address"] = "Dusun II\x1b[31m"
+    report = store.load_csv(write(tmp_path, to_csv(rows)))
+    assert (report.rows_loaded, report.rows_rejected) == (2, 2)
+    reasons = {r["row"]: r["reason"] for r in report.rejections}
+    assert reasons[3].startswith("name must not contain control characters")
+    assert reasons[4].startswith("address must not contain control characters")
+
+
 def test_a_new_extract_replaces_the_old_one_with_a_new_version(store: RegistryStore, tmp_path: Path) -> None:
     old = list(generate("1605", 10, seed=1))
     new = list(generate("1671", 5, seed=2))

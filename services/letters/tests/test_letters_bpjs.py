@@ -86,7 +86,8 @@ def test_bad_reconciliation_files_are_refused_with_the_line(app: LettersApplicat
         app.reconcile(period, f"reference,result\r\n{enrol},accepted\r\n".encode(), KASI)
     app.close_batch(period, KASI)
     for data, message in ((b"reference,result\r\nx,maybe\r\n", "line 2"), (b"who,what\r\n1,2\r\n", "lacks columns"),
-                          (b"reference,result\r\nnot-an-id,accepted\r\n", "reference"), (b"", "empty")):
+                          (b"reference,result\r\nnot-an-id,accepted\r\n", "reference"), (b"", "empty"),
+                          (f"reference,result,reason\r\n{enrol},rejected,NIK\x00\r\n".encode(), "control characters")):
         with pytest.raises(DomainError, match=message) as refused:
             app.reconcile(period, data, KASI)
         assert refused.value.status_code == 422

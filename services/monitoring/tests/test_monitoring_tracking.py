@@ -79,4 +79,5 @@ def test_summary_counts_for_staff_only(client: TestClient) -> None:
     summary = client.get("/summary", headers={"Authorization": f"Bearer {token['access_token']}"}).json()
     assert summary["status"] == {"registered": 3}
     assert summary["village"] == {"1605012001": 3}
-    assert client.get("/public/track/RK-NOPE").status_code == 404
+    assert client.get("/public/track/RK-1605-26-999999").status_code == 404
+    assert client.get("/public/track/RK-NOPE").status_code == 422  # cannot be a receipt number: not looked up

@@ -13,6 +13,7 @@ import uuid
 from pydantic import Field, model_validator
 
 from ..base import AgencyCode, ContractEvent
+from ..values import Text
 from .common import EXAMPLE_REFERRAL_ID, EXAMPLE_TIME
 from .referral import ReferralDecision, ReferralOutcome
 
@@ -32,9 +33,10 @@ class ReferralAnswerSubmitted(ContractEvent):
     agency: AgencyCode
     decision: ReferralDecision | None = Field(default=None, description="Set for a decision; not with outcome")
     outcome: ReferralOutcome | None = Field(default=None, description="Set to report the outcome; not with decision")
-    reason: str | None = Field(default=None, max_length=2000, description="Required when the decision is rejected")
-    note: str | None = Field(default=None, max_length=2000)
-    answered_by: str = Field(min_length=1, max_length=64, description="The agency officer's account id (no name)")
+    # Text: typed in by an agency's officer, like a request body (no control characters).
+    reason: Text | None = Field(default=None, max_length=2000, description="Required when the decision is rejected")
+    note: Text | None = Field(default=None, max_length=2000)
+    answered_by: Text = Field(min_length=1, max_length=64, description="The agency officer's account id (no name)")
     answered_at: dt.datetime
 
     @model_validator(mode="after")

@@ -9,9 +9,9 @@ from uuid import UUID
 
 from typing import Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Path as PathParam, Query, Request, Response, status
 from pydantic import BaseModel, Field
-from slrt_contracts import Actor, ComplaintType, DTKSStatus, Region, Role, ServiceField
+from slrt_contracts import Actor, ComplaintType, DTKSStatus, Offset, Region, Role, ServiceField, Text
 from slrt_runtime.auth import CurrentActor, ensure_covers, require_roles
 
 from .application import DTKSApplication
@@ -30,6 +30,10 @@ PROGRAMME_CHECK_ROLES = (*LOOKUP_ROLES, Role.SERVICE)
 
 NikField = Field(min_length=1, max_length=24, description="16-digit NIK (spaces, dots, dashes are stripped)",
                  examples=["1605034208770001"])
+# The NIK as typed: checked by the application, which says which part is wrong (InvalidNikGiven).
+NikText = Annotated[Text, PathParam(max_length=24, description="16-digit NIK", examples=["1605034208770001"])]
+VersionPath = Annotated[str, PathParam(pattern=r"^[A-Za-z0-9._-]{1,64}$", description="A registry version",
+                                       examples=["20261117-3-5f2a9c01d4e7"])]
 
 
 class PersonView(BaseModel):
@@ -60,7 +64,7 @@ class SamplePerson(BaseModel):
 
 
 class ImportRequest(BaseModel):
-    path: str = Field(min_length=1, max_length=1000, description="Path of a CSV or XLSX extract on the server",
+    path: Text = Field(min_length=1, max_length=1000, description="Path of a CSV or XLSX extract on the server",
                       examples=["var/dtks-extract.csv"])
 
 
@@ -111,11 +115,11 @@ class ChangeView(BaseModel):
 
 
 class NikRequest(BaseModel):
-    nik: str = NikField
+    nik: Text = NikField
 
 
 class NikCheckRequest(BaseModel):
-    nik: str = NikField
+    nik: Text = NikField
     birth_date: dt.date | None = Field(default=None, description="As the citizen gave it, to catch a mistyped NIK")
     sex: Literal["M", "F"] | None = None
 
@@ -152,8 +156,8 @@ class ProgrammeCheckView(BaseModel):
 
 class HouseholdRequest(BaseModel):
     family_card: str | None = Field(default=None, pattern=r"^\d{16}$", description="Family-card (KK) number")
-    household_id: str | None = Field(default=None, max_length=64)
-    nik: str | None = Field(default=None, min_length=1, max_length=24, description="Any member's NIK")
+    household_id: Text | None = Field(default=None, max_length=64)
+    nik: Text | None = Field(default=None, min_length=1, max_length=24, description="Any member's NIK")
 
 
 class HouseholdView(BaseModel):
@@ -167,7 +171,7 @@ class HouseholdView(BaseModel):
 
 
 class FuzzyRequest(BaseModel):
-    name: str = Field(min_length=2, max_length=120, examples=["M. Rizky Saputra"])
+    name: Text = Field(min_length=2, max_length=120, examples=["M. Rizky Saputra"])
     birth_date: dt.date
     region: str | None = Field(default=None, pattern=r"^\d{2}(\d{2}(\d{2}(\d{4})?)?)?$",
                                description="Region code where the person is thought to live (ranks, does not filter)")
@@ -219,7 +223,7 @@ App = Annotated[DTKSApplication, Depends(application)]
 
 @registry_router.get("/people/{nik}", response_model=PersonView, deprecated=True,
                      summary="Look a person up by NIK (old form: NIK in the path; use POST /registry/lookup)")
-def read_person(nik: str, app: App, actor: Annotated[Actor, Depends(require_roles(*LOOKUP_ROLES))],
+def read_person(nik: NikText, app: App, actor: Annotated[Actor, Depends(require_roles(*LOOKUP_ROLES))],
                 response: Response) -> PersonView:
     response.headers["Cache-Control"] = "no-store"  # personal data: no browser or proxy copies
     person = app.lookup(nik)
@@ -311,10 +315,10 @@ def versions(app: App, _: Annotated[Actor, Depends(require_roles(*VERSION_ROLES)
 
 @registry_router.get("/versions/{version}/changes", response_model=list[ChangeView],
                      summary="Who was added, removed or changed by a version (staff: names people)")
-def version_changes(version: str, app: App, actor: Annotated[Actor, Depends(require_roles(*VERSION_ROLES))],
+def version_changes(version: VersionPath, app: App, actor: Annotated[Actor, Depends(require_roles(*VERSION_ROLES))],
                     response: Response, change: Literal["added", "removed", "changed"] | None = None,
                     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-                    offset: Annotated[int, Query(ge=0)] = 0) -> list[ChangeView]:
+                    offset: Offset = 0) -> list[ChangeView]:
     if app.registry.version(version) is None:
         raise HTTPException(404, "no such registry version")
     response.headers["Cache-Control"] = "no-store"

@@ -15,7 +15,8 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
-from slrt_contracts import Actor, InvalidNIK, validate_nik
+from slrt_contracts import Actor, InvalidNIK, Text, validate_nik
+from slrt_contracts.values import SQL_BIGINT_MAX
 from slrt_runtime.auth import require_roles
 
 from .api import LOOKUP_ROLES, App
@@ -36,23 +37,24 @@ class _Open(BaseModel):
 
 
 class Header(_Open):
-    version: str = "1.0.0"
-    message_id: str = Field(default_factory=lambda: str(uuid.uuid4()), max_length=64)
+    version: Text = Field(default="1.0.0", max_length=16)
+    message_id: Text = Field(default_factory=lambda: str(uuid.uuid4()), max_length=64)
     message_ts: dt.datetime | None = None
-    action: str = "search"
-    sender_id: str | None = Field(default=None, max_length=120)
-    receiver_id: str | None = Field(default=None, max_length=120)
+    action: Text = Field(default="search", max_length=32)
+    sender_id: Text | None = Field(default=None, max_length=120)
+    receiver_id: Text | None = Field(default=None, max_length=120)
 
 
 class IdQuery(BaseModel):
     type: Literal["NIK", "KK", "DTKS_ID"]
-    value: str = Field(min_length=1, max_length=64)
+    value: Text = Field(min_length=1, max_length=64)
 
 
 class Predicate(BaseModel):
     attribute_name: Literal["name", "birth_date", "sex", "region_code", "programme", "welfare_decile"]
     operator: Literal["eq", "le"] = "eq"
-    attribute_value: str | int = Field(union_mode="left_to_right")
+    attribute_value: Annotated[Text, Field(max_length=120)] | Annotated[int, Field(ge=-SQL_BIGINT_MAX, le=SQL_BIGINT_MAX)] = Field(
+        union_mode="left_to_right")
 
 
 class Pagination(BaseModel):
@@ -61,27 +63,27 @@ class Pagination(BaseModel):
 
 
 class SearchCriteria(_Open):
-    version: str = "1.0.0"
-    reg_type: str = REG_TYPE
+    version: Text = Field(default="1.0.0", max_length=16)
+    reg_type: Text = Field(default=REG_TYPE, max_length=120)
     query_type: Literal["idtype-value", "predicate"]
     query: IdQuery | Annotated[list[Predicate], Field(max_length=10)]
     pagination: Pagination = Pagination()
 
 
 class SearchRequestItem(_Open):
-    reference_id: str = Field(max_length=64)
+    reference_id: Text = Field(max_length=64)
     timestamp: dt.datetime | None = None
     search_criteria: SearchCriteria
-    locale: str = "id"
+    locale: Text = Field(default="id", max_length=16)
 
 
 class SearchMessage(_Open):
-    transaction_id: str = Field(max_length=64)
+    transaction_id: Text = Field(max_length=64)
     search_request: list[SearchRequestItem] = Field(min_length=1, max_length=20)
 
 
 class SearchEnvelope(_Open):
-    signature: str | None = None
+    signature: Text | None = Field(default=None, max_length=8192)
     header: Header = Header()
     message: SearchMessage
 

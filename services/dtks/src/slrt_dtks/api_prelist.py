@@ -11,7 +11,8 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field, model_validator
-from slrt_contracts import Actor, Region, Role
+from slrt_contracts import Actor, Region, Role, Text
+from slrt_contracts.values import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from slrt_contracts.events.dtks import PrelistRejectReason, PrelistSource
 from slrt_contracts.nik import NIK
 from slrt_runtime.auth import require_roles
@@ -33,11 +34,11 @@ class Profile(BaseModel):
     """The basic profile the ministry's prelist form asks for."""
 
     nik: NIK | None = Field(default=None, description="Absent when the person has no NIK (yet)")
-    name: str = Field(min_length=2, max_length=120)
+    name: Text = Field(min_length=2, max_length=120)
     sex: Literal["M", "F"]
-    birth_place: str | None = Field(default=None, max_length=80)
+    birth_place: Text | None = Field(default=None, max_length=80)
     birth_date: dt.date
-    address: str = Field(min_length=3, max_length=300)
+    address: Text = Field(min_length=3, max_length=300)
     family_card: str | None = Field(default=None, pattern=r"^\d{16}$")
     household_members: int = Field(default=1, ge=1, le=30)
 
@@ -45,13 +46,13 @@ class Profile(BaseModel):
 class ProposalRequest(BaseModel):
     region: Region
     profile: Profile
-    note: str = Field(default="", max_length=500)
+    note: Text = Field(default="", max_length=500)
 
 
 class StepRequest(BaseModel):
     approve: bool = True
     reason: PrelistRejectReason | None = Field(default=None, description="Required when approve is false")
-    note: str = Field(default="", max_length=500)
+    note: Text = Field(default="", max_length=500)
 
     @model_validator(mode="after")
     def _reason_when_refused(self) -> "StepRequest":
@@ -63,7 +64,7 @@ class StepRequest(BaseModel):
 class VerificationRequest(BaseModel):
     result: Literal["verified", "rejected"]
     reason: PrelistRejectReason | None = None
-    note: str = Field(default="", max_length=500)
+    note: Text = Field(default="", max_length=500)
 
     @model_validator(mode="after")
     def _reason_when_rejected(self) -> "VerificationRequest":
@@ -182,4 +183,6 @@ async def decisions(request: Request, app: App,
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise DomainError("the decisions file is not UTF-8 text") from None
+    if has_control_characters(text):
+        raise DomainError(f"the decisions file {CONTROL_CHARACTERS_MESSAGE}")
     return DecisionsView(**await run_in_threadpool(app.import_decisions, actor, text))

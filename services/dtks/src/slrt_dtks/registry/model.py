@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from slrt_contracts import InvalidNIK, validate_nik
+from slrt_contracts.values import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from slrt_runtime.errors import DomainError
 
 from .matching import name_key, normalise_name
@@ -263,6 +264,8 @@ class RowValidator:
                               ("birth_place", birth_place), ("address", address)):
             if not value:
                 raise RowRejected(f"{column} is empty")
+            if has_control_characters(value):  # PostgreSQL refuses NUL in text: refuse the row, not the file
+                raise RowRejected(f"{column} {CONTROL_CHARACTERS_MESSAGE}")
         try:
             nik = check_nik((get("nik") or "").strip())
         except InvalidNIK as e:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request, Response
-from slrt_contracts import Actor
+from slrt_contracts import Actor, ReceiptNumber
 from slrt_runtime.auth import CurrentActor, require_roles
 from slrt_runtime.idempotency import idempotent_id
 
@@ -50,7 +50,7 @@ def register_batch(body: m.Batch, app: App, actor: Registrar) -> dict[str, Any]:
 
 
 @router.get("/by-receipt/{receipt_number}", response_model=m.ComplaintView)
-def read_by_receipt(receipt_number: str, app: App, actor: CurrentActor, request: Request) -> dict[str, Any]:
+def read_by_receipt(receipt_number: ReceiptNumber, app: App, actor: CurrentActor, request: Request) -> dict[str, Any]:
     complaint_id = request.app.state.queues.complaint_id_by_receipt(receipt_number)
     if complaint_id is None:
         raise ComplaintNotFound(f"no complaint with receipt number {receipt_number}")

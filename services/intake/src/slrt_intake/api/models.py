@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel, Field
-from slrt_contracts import NIK, Actor, Channel, ComplaintType, Region, ServiceField
+from slrt_contracts import NIK, Actor, Channel, ComplaintType, Region, ServiceField, Text
 from slrt_contracts.events.intake import (
     PROGRAMME_PATTERN,
     ProgrammeCode,
@@ -22,6 +22,19 @@ from ..application import Submission
 from ..domain import Status
 
 
+class IdentityInput(ComplaintIdentity):
+    """The identity block as a desk sends it: the contract's fields, free text without control characters
+    (the contract model itself stays as it is, so that events already stored keep loading)."""
+
+    name: Text | None = Field(default=None, min_length=1, max_length=120)
+    address: Text | None = Field(default=None, max_length=300)
+    complainant_name: Text | None = Field(
+        default=None, max_length=120, description="Who brought the complaint, when not the person concerned")
+    complainant_relation: Text | None = Field(default=None, max_length=60, examples=["ibu", "tetangga", "kader"])
+
+    def contract(self) -> ComplaintIdentity:
+        return ComplaintIdentity(**self.model_dump())
+
 
 class RegisterComplaint(BaseModel):
     complaint_id: UUID | None = Field(
@@ -32,15 +45,16 @@ class RegisterComplaint(BaseModel):
     programme: str | None = Field(default=None, pattern=PROGRAMME_PATTERN, examples=["PKH", "PBI-JK"])
     field: ServiceField
     region: Region
-    description: str = Field(min_length=3, max_length=4000)
+    description: Text = Field(min_length=3, max_length=4000)
     nik: NIK | None = Field(default=None, description="The person's NIK; leave out when they have none")
-    identity: ComplaintIdentity | None = Field(default=None, description="Confidential: the person and the complainant")
+    identity: IdentityInput | None = Field(default=None, description="Confidential: the person and the complainant")
     contact_phone: str | None = Field(default=None, pattern=r"^\+?\d{8,15}$", description="For SMS/WhatsApp notices")
 
     def submission(self) -> Submission:
         return Submission(
             complaint_type=self.complaint_type, field=self.field, region=self.region, description=self.description,
-            channel=self.channel, nik=self.nik, source=self.source, programme=self.programme, identity=self.identity,
+            channel=self.channel, nik=self.nik, source=self.source, programme=self.programme,
+            identity=self.identity.contract() if self.identity else None,
             contact_phone=self.contact_phone, client_id=self.complaint_id)
 
 
@@ -68,27 +82,27 @@ class BatchResult(BaseModel):
 
 
 class Answer(BaseModel):
-    answer: str = Field(min_length=3, max_length=4000, description="What the desk told the citizen")
+    answer: Text = Field(min_length=3, max_length=4000, description="What the desk told the citizen")
 
 
 class Assess(BaseModel):
     field: ServiceField | None = Field(default=None, description="Mapped field; default: as registered")
     programmes_needed: list[ProgrammeCode] = Field(default_factory=list, max_length=20)
-    note: str | None = Field(default=None, max_length=2000)
+    note: Text | None = Field(default=None, max_length=2000)
 
 
 class Escalate(BaseModel):
-    reason: str = Field(min_length=3, max_length=2000, description="Why this level cannot resolve it")
+    reason: Text = Field(min_length=3, max_length=2000, description="Why this level cannot resolve it")
 
 
 class Resolve(BaseModel):
     outcome: Outcome
     satisfaction: Satisfaction
-    note: str | None = Field(default=None, max_length=2000)
+    note: Text | None = Field(default=None, max_length=2000)
 
 
 class Appeal(BaseModel):
-    reason: str = Field(min_length=3, max_length=2000)
+    reason: Text = Field(min_length=3, max_length=2000)
 
 
 class Consent(BaseModel):

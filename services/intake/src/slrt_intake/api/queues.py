@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from slrt_contracts import Channel, ComplaintType, ServiceField
+from slrt_contracts import Channel, ComplaintType, Offset, ServiceField
+from slrt_contracts.events.intake import ProgrammeCode
 from slrt_runtime.auth import CurrentActor
 
 from ..domain import Status
@@ -25,10 +26,10 @@ def work_queue(
     field: ServiceField | None = None,
     channel: Channel | None = None,
     complaint_type: ComplaintType | None = None,
-    programme: Annotated[str | None, Query(max_length=32)] = None,
+    programme: ProgrammeCode | None = None,
     overdue: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     filters = {name: value.value if hasattr(value, "value") else value
                for name, value in (("status", status), ("field", field), ("channel", channel),

@@ -7,6 +7,7 @@ import datetime as dt
 import logging
 from uuid import UUID
 
+from eventsourcing.persistence import IntegrityError
 from slrt_contracts import DTKSChecked, service_actor
 from slrt_contracts.events.intake import EscalationReason, Level
 from slrt_runtime.consumers import Delivery, PermanentFailure
@@ -120,7 +121,11 @@ class Reactions(IntakeBase):
             raise WrongState(f"notice {number} was delivered already")
         used = self.notifier.send(Notice(complaint.receipt_number, notice["kind"], notice["message"],
                                          complaint.contact_phone))
-        self.change(complaint_id, None, lambda c: c.mark_notified(number, used))
+        complaint.mark_notified(number, used)
+        try:
+            self.save(complaint)  # the complaint as just read: no second replay in the common case
+        except IntegrityError:  # it changed meanwhile: record the delivery on its fresh state
+            self.change(complaint_id, None, lambda c: c.mark_notified(number, used))
         return used
 
 

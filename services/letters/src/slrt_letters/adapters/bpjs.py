@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from slrt_contracts.values import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 
 from ..domain.errors import InvalidLetterRequest
 
@@ -60,6 +61,8 @@ def read_reconciliation(data: bytes) -> list[dict[str, str | None]]:
         except UnicodeDecodeError:
             raise InvalidLetterRequest("the CSV file is not UTF-8") from None
         table = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
+    if any(has_control_characters(cell) for row in table for cell in row):  # a reason is stored as given
+        raise InvalidLetterRequest(f"the reconciliation file {CONTROL_CHARACTERS_MESSAGE}")
     table = [row for row in table if any(row)]
     if not table:
         raise InvalidLetterRequest("the reconciliation file is empty")

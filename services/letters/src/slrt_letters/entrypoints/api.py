@@ -12,9 +12,10 @@ import datetime as dt
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, File, Header, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Header, Path, Response, UploadFile
 from pydantic import BaseModel, Field
-from slrt_contracts import NIK, Actor
+from slrt_contracts import NIK, Actor, ReceiptNumber, Text
+from slrt_contracts.events.letters import LetterTypeCode
 from slrt_runtime.auth import ensure_covers, require_roles
 
 from .common import CHAIN_ROLES, OFFICER_ROLES, PARAF_ROLES, SIGNING_ROLES, STAFF_ROLES, App, read_upload
@@ -22,52 +23,56 @@ from .models import LetterView
 
 router = APIRouter(prefix="/letters", tags=["letters"])
 
+DOCUMENT_CODE_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
+DocumentCode = Annotated[str, Field(pattern=DOCUMENT_CODE_PATTERN, description="Checklist code of a document",
+                                    examples=["sktm"])]
+
 
 class Sktm(BaseModel):
     """The SKTM the applicant brings, as far as it is given (checked against the civil-registry data)."""
 
-    number: str | None = Field(default=None, max_length=64)
+    number: Text | None = Field(default=None, max_length=64)
     nik: NIK | None = None
-    name: str | None = Field(default=None, max_length=200)
+    name: Text | None = Field(default=None, max_length=200)
     birth_date: dt.date | None = None
 
 
 class RequestLetter(BaseModel):
-    letter_type: str = Field(max_length=64, examples=["rec-kis-pbid-enrolment"], description="See GET /letters/types")
+    letter_type: LetterTypeCode = Field(examples=["rec-kis-pbid-enrolment"], description="See GET /letters/types")
     request_id: str | None = Field(default=None, min_length=8, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$",
                                    description="Client-chosen id: sending the same request again returns the same letter")
     nik: NIK | None = Field(default=None, description="Printed on the letter, shown elsewhere only masked")
-    citizen_name: str = Field(min_length=1, max_length=200, description="As on the KTP (or the organisation)")
-    birth_place: str | None = Field(default=None, max_length=100)
+    citizen_name: Text = Field(min_length=1, max_length=200, description="As on the KTP (or the organisation)")
+    birth_place: Text | None = Field(default=None, max_length=100)
     birth_date: dt.date | None = Field(default=None, description="Taken from the NIK when there is one")
-    address: str | None = Field(default=None, max_length=300)
+    address: Text | None = Field(default=None, max_length=300)
     family_card_number: str | None = Field(default=None, pattern=r"^\d{16}$")
     region: str | None = Field(default=None, pattern=r"^\d{4}(\d{2}(\d{4})?)?$",
                                description="Applicant's village (or sub-district) code; default the district")
-    purpose: str = Field(min_length=3, max_length=2000, examples=["Berobat di RSUD Dr. Sobirin"])
-    destination: str | None = Field(default=None, max_length=300, examples=["RSUD Dr. Sobirin"])
-    found_location: str | None = Field(default=None, max_length=500)
+    purpose: Text = Field(min_length=3, max_length=2000, examples=["Berobat di RSUD Dr. Sobirin"])
+    destination: Text | None = Field(default=None, max_length=300, examples=["RSUD Dr. Sobirin"])
+    found_location: Text | None = Field(default=None, max_length=500)
     sktm: Sktm | None = None
     complaint_id: UUID | None = Field(default=None, description="The complaint this letter answers, if any")
-    receipt_number: str | None = Field(default=None, max_length=32, examples=["RK-1605-26-000001"])
-    documents_presented: list[str] = Field(default_factory=list, max_length=20,
+    receipt_number: ReceiptNumber | None = None
+    documents_presented: list[DocumentCode] = Field(default_factory=list, max_length=20,
                                            description="Checklist codes presented at the desk")
 
 
 class Documents(BaseModel):
-    presented: dict[str, bool] = Field(description="Checklist code -> presented", examples=[{"sktm": True, "kk": True}])
+    presented: dict[DocumentCode, bool] = Field(max_length=40, description="Checklist code -> presented", examples=[{"sktm": True, "kk": True}])
 
 
 class Draft(BaseModel):
-    destination: str | None = Field(default=None, max_length=300)
-    purpose: str | None = Field(default=None, min_length=3, max_length=2000, description="Correction on revision")
-    found_location: str | None = Field(default=None, max_length=500, description="Correction on revision")
-    address: str | None = Field(default=None, max_length=300, description="Correction on revision")
-    birth_place: str | None = Field(default=None, max_length=100, description="Correction on revision")
+    destination: Text | None = Field(default=None, max_length=300)
+    purpose: Text | None = Field(default=None, min_length=3, max_length=2000, description="Correction on revision")
+    found_location: Text | None = Field(default=None, max_length=500, description="Correction on revision")
+    address: Text | None = Field(default=None, max_length=300, description="Correction on revision")
+    birth_place: Text | None = Field(default=None, max_length=100, description="Correction on revision")
 
 
 class Reason(BaseModel):
-    reason: str = Field(min_length=3, max_length=500, description="Shown to staff and published; no personal data")
+    reason: Text = Field(min_length=3, max_length=500, description="Shown to staff and published; no personal data")
 
 
 Officer = Annotated[Actor, Depends(require_roles(*OFFICER_ROLES))]
@@ -124,7 +129,7 @@ def documents(letter_id: UUID, body: Documents, app: App, actor: Officer) -> dic
 
 
 @router.post("/{letter_id}/documents/{code}/scan", response_model=LetterView, summary="Upload the scan of a document (PDF, JPEG, PNG)")
-def scan(letter_id: UUID, code: str, app: App, actor: Officer, file: Annotated[UploadFile, File()]) -> dict[str, Any]:
+def scan(letter_id: UUID, code: Annotated[str, Path(pattern=DOCUMENT_CODE_PATTERN)], app: App, actor: Officer, file: Annotated[UploadFile, File()]) -> dict[str, Any]:
     _covered(app, letter_id, actor)
     return app.attach_scan(letter_id, actor, code, read_upload(file, app.settings.letters_max_upload_bytes))
 

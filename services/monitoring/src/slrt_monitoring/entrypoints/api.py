@@ -4,11 +4,15 @@ staff dashboard data, live updates, rebuild and lag."""
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
-from slrt_contracts import Actor, Role
+from slrt_contracts import Actor, ReceiptNumber, Role, Text
+from slrt_contracts.values import RECEIPT_NUMBER_PATTERN
 from slrt_runtime.auth import CurrentActor, require_roles
 
 from ..queries.dashboard import counts, dashboard, oldest_open
@@ -16,12 +20,13 @@ from ..queries.periods import Period
 from ..queries.public import public_dashboard, track as track_receipt
 from ..readmodel import ReadModels
 from ..rebuild import Progress, rebuild
+from .tracking_page import not_found_page, tracking_page
 
 public = APIRouter(prefix="/public", tags=["public"])
 staff = APIRouter(tags=["monitoring"])
 
 RegionQuery = Annotated[str | None, Query(pattern=r"^\d{2}(\d{2}(\d{2}(\d{4})?)?)?$", description="Region code")]
-PeriodQuery = Annotated[str | None, Query(max_length=8, description="YYYY, YYYY-S1, YYYY-Q3 or YYYY-M11")]
+PeriodQuery = Annotated[Text | None, Query(max_length=8, description="YYYY, YYYY-S1, YYYY-Q3 or YYYY-M11")]
 STAFF_ROLES = (Role.MANAGER, Role.SUPERVISOR, Role.FRONT_OFFICE, Role.BACK_OFFICE, Role.PUSKESOS, Role.KADIN,
                Role.SEKDIN, Role.KABID, Role.KASI)
 
@@ -58,15 +63,34 @@ def scoped(actor: Actor, region: str | None) -> str:
     return region
 
 
+def wants_html(request: Request) -> bool:
+    """A browser (the receipt's QR code) gets the page; API clients keep the JSON."""
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept and "application/json" not in accept
+
+
+@public.get("/track", response_class=HTMLResponse, include_in_schema=False)
+def track_form(receipt: Annotated[str, Query(max_length=64)] = "") -> Response:
+    receipt = receipt.strip().upper()
+    if re.match(RECEIPT_NUMBER_PATTERN, receipt):
+        return RedirectResponse(f"/public/track/{quote(receipt)}", 303)
+    return HTMLResponse(not_found_page(receipt), status_code=422 if receipt else 200)
+
+
 @public.get("/track/{receipt_number}", response_model=Tracking,
-            summary="Track a complaint by its receipt number (for citizens; no personal data)")
-def track(receipt_number: str, view: Models) -> dict[str, Any]:
-    if len(receipt_number) > 32:
-        raise HTTPException(422, "receipt number is at most 32 characters")
+            responses={200: {"content": {"text/html": {}}}},
+            summary="Track a complaint by its receipt number (for citizens; no personal data); "
+                    "HTML for a browser (Accept: text/html), JSON otherwise")
+def track(receipt_number: ReceiptNumber, view: Models, request: Request) -> Any:
+    html = wants_html(request)
     result = track_receipt(view.store, receipt_number)
     if result is None:
+        if html:
+            return HTMLResponse(not_found_page(receipt_number), status_code=404)
         raise HTTPException(404, "Nomor resi tidak ditemukan (receipt number not found)")
-    return result
+    if html:
+        return HTMLResponse(tracking_page(result), headers={"Vary": "Accept"})
+    return JSONResponse(Tracking.model_validate(result).model_dump(), headers={"Vary": "Accept"})
 
 
 @public.get("/dashboard", summary="Public aggregates by area; counts of 1-4 shown as '<5'")

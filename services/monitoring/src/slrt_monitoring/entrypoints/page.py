@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from slrt_contracts import Actor
+from slrt_contracts import Actor, Text
 from slrt_runtime.auth import AuthError
 from sse_starlette.sse import EventSourceResponse
 
@@ -62,7 +62,7 @@ def public_page(request: Request, view: Models, region: RegionQuery = None, peri
     return _shell("Transparansi SLRT", body)
 
 
-def query_token_actor(request: Request, access_token: Annotated[str | None, Query(max_length=4096)] = None) -> Actor:
+def query_token_actor(request: Request, access_token: Annotated[Text | None, Query(max_length=4096)] = None) -> Actor:
     """EventSource cannot send headers: the SSE endpoint takes the same bearer token as a query parameter."""
     token = access_token or request.headers.get("authorization", "").removeprefix("Bearer ").strip()
     if not token:

@@ -10,11 +10,13 @@ from html import escape
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Query
+from slrt_contracts import Text
+from slrt_runtime.validation import install as install_validation_errors
 from fastapi.responses import HTMLResponse
 
 from .aggregator import NationalSettings, Snapshots, consume_forever
 
-PeriodQuery = Annotated[str, Query(max_length=16, description="Monev period as the districts publish it")]
+PeriodQuery = Annotated[Text, Query(max_length=16, description="Monev period as the districts publish it")]
 SHOWN = (("complaints", "all", "Pengaduan"), ("closed", "all", "Selesai"), ("households", "all", "Rumah tangga"),
          ("gap", "low_rank_no_programme", "Desil rendah tanpa program"),
          ("gap", "unanswered_past_deadline", "Lewat batas waktu"), ("overlap", "pbi_double", "PBI ganda"))
@@ -37,6 +39,7 @@ def create_national_app(settings: NationalSettings | None = None) -> FastAPI:
 
     app = FastAPI(title="SLRT national overview", lifespan=lifespan,
                   description="Anonymised monev aggregates of every district (counts only, small cells suppressed)")
+    install_validation_errors(app)
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
-from slrt_contracts import Actor, ComplaintType, ReferralDecision, Region, Role, ServiceField
+from slrt_contracts import Actor, ComplaintType, Offset, ReferralDecision, Region, Role, ServiceField, Text
 from slrt_contracts.events.referral import AgencyLevel, PersonalDataBasis, ReferralOutcome
 from slrt_runtime.auth import CurrentActor, ensure_covers, require_roles
 from slrt_runtime.errors import NotPermitted
@@ -17,7 +17,7 @@ from slrt_runtime.errors import NotPermitted
 from ..application import PROPOSING_ROLES
 from ..domain import ReferralStatus
 from ..views import Row
-from .common import App
+from .common import AgencyCode, App, ProgrammeCode
 
 router = APIRouter(prefix="/referrals", tags=["referrals"])
 
@@ -25,7 +25,7 @@ STAFF_ROLES = (*PROPOSING_ROLES, Role.FACILITATOR)
 Manager = Annotated[Actor, Depends(require_roles(Role.MANAGER))]
 Agency = Annotated[Actor, Depends(require_roles(Role.AGENCY))]
 Staff = Annotated[Actor, Depends(require_roles(*STAFF_ROLES))]
-Text = Field(default=None, max_length=2000)
+Note = Field(default=None, max_length=2000)
 
 
 class ReferralSummary(BaseModel):
@@ -74,27 +74,27 @@ class ReferralPage(BaseModel):
 
 class Proposal(BaseModel):
     complaint_id: UUID
-    programme: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9-]{0,31}$", examples=["PBI-JK"])
-    note: str | None = Field(default=None, max_length=2000, description="What the agency is asked to do, and why")
+    programme: ProgrammeCode
+    note: Text | None = Field(default=None, max_length=2000, description="What the agency is asked to do, and why")
 
 
 class Reason(BaseModel):
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Text = Field(min_length=1, max_length=2000)
 
 
 class Redirect(Reason):
-    programme: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9-]{0,31}$")
-    note: str | None = Text
+    programme: ProgrammeCode
+    note: Text | None = Note
 
 
 class Answer(BaseModel):
     decision: ReferralDecision = Field(description="approved = the agency accepts the referral")
-    reason: str | None = Field(default=None, max_length=2000, description="Required for a rejection")
+    reason: Text | None = Field(default=None, max_length=2000, description="Required for a rejection")
 
 
 class Outcome(BaseModel):
     outcome: ReferralOutcome
-    note: str | None = Text
+    note: Text | None = Note
 
 
 def visible_to(actor: Actor, row: Row) -> bool:
@@ -114,7 +114,6 @@ def _visible(actor: Actor, view: Row) -> Row:
     return view
 
 
-Offset = Annotated[int, Query(ge=0, le=100_000)]
 Limit = Annotated[int, Query(ge=1, le=200)]
 
 
@@ -126,8 +125,8 @@ def propose(body: Proposal, app: App, actor: Annotated[Actor, Depends(require_ro
 
 
 @router.get("", response_model=ReferralPage, summary="Staff list of referrals in the actor's region")
-def list_referrals(app: App, actor: Staff, status: ReferralStatus | None = None, agency: str | None = None,
-                   programme: str | None = None, field: ServiceField | None = None,
+def list_referrals(app: App, actor: Staff, status: ReferralStatus | None = None, agency: AgencyCode | None = None,
+                   programme: ProgrammeCode | None = None, field: ServiceField | None = None,
                    region: Annotated[str | None, Query(pattern=r"^\d{4,10}$")] = None, overdue: bool | None = None,
                    offset: Offset = 0, limit: Limit = 50) -> Any:
     filters = dict(status=status, agency=agency, programme=programme, field=field)
@@ -135,7 +134,7 @@ def list_referrals(app: App, actor: Staff, status: ReferralStatus | None = None,
 
 
 @router.get("/approvals", response_model=ReferralPage, summary="Manager's queue: proposals awaiting approval")
-def approvals(app: App, actor: Manager, agency: str | None = None, programme: str | None = None,
+def approvals(app: App, actor: Manager, agency: AgencyCode | None = None, programme: ProgrammeCode | None = None,
               field: ServiceField | None = None, region: Annotated[str | None, Query(pattern=r"^\d{4,10}$")] = None,
               offset: Offset = 0, limit: Limit = 50) -> Any:
     filters = dict(status=ReferralStatus.AWAITING_APPROVAL, agency=agency, programme=programme, field=field)
@@ -143,7 +142,7 @@ def approvals(app: App, actor: Manager, agency: str | None = None, programme: st
 
 
 @router.get("/inbox", response_model=ReferralPage, summary="Agency inbox: only the referrals sent to the agency")
-def inbox(app: App, actor: Agency, status: ReferralStatus | None = None, programme: str | None = None,
+def inbox(app: App, actor: Agency, status: ReferralStatus | None = None, programme: ProgrammeCode | None = None,
           region: Annotated[str | None, Query(pattern=r"^\d{4,10}$")] = None, overdue: bool | None = None,
           offset: Offset = 0, limit: Limit = 50) -> Any:
     if actor.role != Role.AGENCY:

@@ -1,0 +1,147 @@
+"""The platform as processes for ``bench/e2e_complaints.py``: on SQLite (``slrt_platform.Platform``) or
+on PostgreSQL with a schema per service; CPU time of its processes from ``/proc``; py-spy on them."""
+
+from __future__ import annotations
+
+import os
+import platform as host
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from slrt_platform.platform import SERVICES, Platform, ServiceProcess
+from slrt_runtime.natsserver import NatsServerProcess
+
+PROFILED = ("intake", "dtks", "monitoring", "referral")
+
+
+# -- the platform ------------------------------------------------------------------------------------
+
+
+class PostgresPlatform(Platform):
+    """``Platform`` with every service on PostgreSQL, each in a schema of its own.
+
+    The launcher gives every service the same environment; a schema per service needs one each, so
+    the processes are made here with ``Platform``'s environment plus the PostgreSQL settings."""
+
+    postgres: dict[str, Any]
+    prefix: str
+
+    def start(self) -> None:
+        self.var_dir = self.var_dir.resolve()
+        (self.var_dir / "log").mkdir(parents=True, exist_ok=True)
+        self.nats = NatsServerProcess(self.var_dir / "nats", port=self.nats_port,
+                                      log_file=self.var_dir / "log" / "nats.log").start()
+        self.nats_url = self.nats.url
+        port_of = {name: self.port_base + offset for offset, name in enumerate(SERVICES, start=1)}
+        for name in SERVICES:
+            env = {
+                **os.environ,
+                "SLRT_DISTRICT": self.district,
+                "SLRT_NATS_URL": self.nats_url,
+                "SLRT_DATA_DIR": str(self.var_dir / "data"),
+                "SLRT_HTTP_HOST": "127.0.0.1",
+                "SLRT_HTTP_PORT": str(port_of[name]),
+                "SLRT_DTKS_URL": f"http://127.0.0.1:{port_of['dtks']}",
+                "SLRT_PUBLIC_TRACKING_URL": f"http://127.0.0.1:{port_of['monitoring']}/public/track/{{receipt_number}}",
+                "SLRT_PUBLIC_VERIFICATION_URL": f"http://127.0.0.1:{port_of['letters']}/public/verify/{{letter_id}}",
+                "SLRT_DTKS_SEED_PEOPLE": os.environ.get("SLRT_DTKS_SEED_PEOPLE", "2000"),
+                **self.extra_env,
+                "SLRT_PERSISTENCE": "postgres",
+                "SLRT_POSTGRES_HOST": self.postgres["host"],
+                "SLRT_POSTGRES_PORT": str(self.postgres["port"]),
+                "SLRT_POSTGRES_USER": self.postgres["user"],
+                "SLRT_POSTGRES_PASSWORD": self.postgres["password"],
+                "SLRT_POSTGRES_DBNAME": self.postgres["dbname"],
+                "SLRT_POSTGRES_SCHEMA": f"{self.prefix}_{name}",
+            }
+            self.services[name] = ServiceProcess(name, port_of[name], env, self.var_dir / "log" / f"{name}.log")
+        for service in self.services.values():
+            service.start()
+        for service in self.services.values():
+            service.wait_healthy()
+
+
+def postgres_args(url: str) -> dict[str, Any]:
+    from psycopg.conninfo import conninfo_to_dict
+
+    args = conninfo_to_dict(url)
+    if args.get("host", "127.0.0.1") not in ("127.0.0.1", "localhost"):
+        raise SystemExit("--postgres: only a server on 127.0.0.1")
+    return {"host": "127.0.0.1", "port": int(args.get("port", 5432)), "user": args.get("user", "postgres"),
+            "dbname": args.get("dbname", "postgres"), "password": args.get("password", "")}
+
+
+def pg_schemas(pg: dict[str, Any], prefix: str, *, create: tuple[str, ...] = (), drop: bool = False) -> None:
+    import psycopg
+
+    with psycopg.connect(**pg, autocommit=True) as conn:
+        if drop:
+            for (schema,) in conn.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE %s", (f"{prefix}%",)):
+                conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        for name in create:
+            conn.execute(f'CREATE SCHEMA "{name}"')
+
+
+# -- CPU from /proc ----------------------------------------------------------------------------------
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int, tree: bool = True) -> float:
+    """utime + stime of a process, and with ``tree`` of its reaped children and living descendants."""
+    def stat(p: int) -> list[str]:
+        with open(f"/proc/{p}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()
+
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc") if tree else ():
+        if entry.isdigit():
+            try:
+                parents[int(entry)] = int(stat(int(entry))[1])
+            except (OSError, IndexError):
+                continue
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            fields = stat(p)
+        except OSError:
+            continue
+        total += sum(int(x) for x in fields[11:13])
+        if not tree:
+            break
+        total += sum(int(x) for x in fields[13:15]) if p == pid else 0
+        todo += [child for child, parent in parents.items() if parent == p]
+    return total / TICK
+
+
+def processes(p: Platform) -> dict[str, int]:
+    pids = {name: s.process.pid for name, s in p.services.items() if s.process is not None}
+    if p.nats is not None and p.nats.process is not None:
+        pids["nats-server"] = p.nats.process.pid
+    return pids
+
+
+def cpu_now(pids: dict[str, int]) -> dict[str, float]:
+    """Every process of the platform with its descendants; the benchmark's own process alone (the
+    platform's processes are its children)."""
+    return {**{name: cpu_seconds(pid) for name, pid in pids.items()}, "bench client": cpu_seconds(os.getpid(), tree=False)}
+
+
+def start_profilers(directory: Path, pids: dict[str, int], seconds: float) -> list[subprocess.Popen[bytes]]:
+    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    directory.mkdir(parents=True, exist_ok=True)
+    return [subprocess.Popen([spy, "record", "--pid", str(pids[name]), "--rate", "100", "--nonblocking", "--gil",
+                              "--format", "raw", "-o", str(directory / f"{name}.txt"), "--duration", str(int(seconds))],
+                             stdout=subprocess.DEVNULL, stderr=open(directory / f"{name}.log", "wb"))  # noqa: SIM115
+            for name in PROFILED]
+
+
+def machine() -> str:
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), host.machine())
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                            cwd=Path(__file__).parent).stdout.strip()
+    return f"{host.node()}, {os.cpu_count()} CPUs ({model}), Python {host.python_version()}, commit {commit or '?'}"

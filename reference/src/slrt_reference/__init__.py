@@ -1,0 +1,1 @@
+"""Reference data of the platform, versioned with the package."""

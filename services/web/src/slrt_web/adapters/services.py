@@ -1,0 +1,122 @@
+"""HTTP clients of the five services: the backend-for-frontend calls their APIs with the signed-in
+user's bearer token, so every role and region rule stays in the service that owns it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from ..domain.refusals import Refusal
+
+
+class Refused(Exception):
+    """The service said no (4xx): shown to the user in plain Indonesian."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(refusal.detail)
+        self.refusal = refusal
+
+
+class SignedOut(Exception):
+    """The token expired or was rejected: the user signs in again."""
+
+
+class Unavailable(Exception):
+    """The service did not answer (down, busy, time-out)."""
+
+    def __init__(self, service: str) -> None:
+        super().__init__(service)
+        self.service = service
+
+
+class ServiceClient:
+    def __init__(self, name: str, base_url: str, http: httpx.AsyncClient) -> None:
+        self.name, self.base_url, self.http = name, base_url.rstrip("/"), http
+
+    async def call(self, method: str, path: str, token: str | None = None, **kwargs: Any) -> httpx.Response:
+        headers = dict(kwargs.pop("headers", None) or {})
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        try:
+            response = await self.http.request(method, f"{self.base_url}{path}", headers=headers, **kwargs)
+        except httpx.HTTPError:
+            raise Unavailable(self.name) from None
+        if response.status_code == 401 and token:
+            raise SignedOut()
+        if response.status_code >= 500 or response.status_code == 429:
+            raise Unavailable(self.name)
+        if response.status_code >= 400:
+            try:
+                body = response.json()
+            except ValueError:
+                body = response.text[:300]
+            raise Refused(Refusal.from_answer(response.status_code, body))
+        return response
+
+    async def json(self, method: str, path: str, token: str | None = None, **kwargs: Any) -> Any:
+        return (await self.call(method, path, token, **kwargs)).json()
+
+
+class Intake(ServiceClient):
+    async def dev_token(self, sub: str, role: str, region: str, agency: str | None) -> str:
+        body = {"sub": sub, "role": role, "region": region, "agency": agency}
+        return (await self.json("POST", "/auth/dev-token", json=body))["access_token"]
+
+    async def register(self, token: str, body: dict[str, Any]) -> dict[str, Any]:
+        return await self.json("POST", "/complaints", token, json=body)
+
+    async def register_batch(self, token: str, items: list[dict[str, Any]]) -> dict[str, Any]:
+        return await self.json("POST", "/complaints/batch", token, json={"complaints": items})
+
+    async def complaint(self, token: str, complaint_id: str) -> dict[str, Any]:
+        return await self.json("GET", f"/complaints/{complaint_id}", token)
+
+    async def by_receipt(self, token: str, receipt_number: str) -> dict[str, Any]:
+        return await self.json("GET", f"/complaints/by-receipt/{receipt_number}", token)
+
+    async def receipt_pdf(self, token: str, complaint_id: str) -> bytes:
+        return (await self.call("GET", f"/complaints/{complaint_id}/receipt.pdf", token)).content
+
+    async def command(self, token: str, complaint_id: str, command: str, body: dict[str, Any]) -> dict[str, Any]:
+        return await self.json("POST", f"/complaints/{complaint_id}/{command}", token, json=body)
+
+    async def queue(self, token: str, queue: str, params: dict[str, Any]) -> dict[str, Any]:
+        return await self.json("GET", f"/queues/{queue}", token, params=params)
+
+
+class Dtks(ServiceClient):
+    async def lookup(self, token: str, nik: str) -> dict[str, Any]:
+        return await self.json("POST", "/registry/lookup", token, json={"nik": nik})
+
+    async def fuzzy(self, token: str, name: str, birth_date: str, region: str | None) -> dict[str, Any]:
+        body = {"name": name, "birth_date": birth_date, "region": region, "limit": 8}
+        return await self.json("POST", "/registry/fuzzy-search", token, json=body)
+
+    async def sample(self, token: str, limit: int = 5) -> list[dict[str, Any]]:
+        return await self.json("GET", "/registry/sample", token, params={"limit": limit})
+
+
+class Monitoring(ServiceClient):
+    async def track(self, receipt_number: str) -> dict[str, Any]:
+        return await self.json("GET", f"/public/track/{receipt_number}", headers={"Accept": "application/json"})
+
+
+class Letters(ServiceClient):
+    async def verify_upload(self, filename: str, content: bytes) -> dict[str, Any]:
+        return await self.json("POST", "/public/verify", files={"file": (filename, content, "application/pdf")})
+
+
+class Services:
+    """The five services, over one connection pool."""
+
+    def __init__(self, settings: Any) -> None:
+        self.http = httpx.AsyncClient(timeout=settings.api_timeout_seconds)
+        self.intake = Intake("intake", settings.intake_url, self.http)
+        self.dtks = Dtks("dtks", settings.dtks_url, self.http)
+        self.referral = ServiceClient("referral", settings.referral_url, self.http)
+        self.letters = Letters("letters", settings.letters_url, self.http)
+        self.monitoring = Monitoring("monitoring", settings.monitoring_url, self.http)
+
+    async def close(self) -> None:
+        await self.http.aclose()

@@ -1,0 +1,69 @@
+"""Who is signed in, and what each role's pages are."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from slrt_contracts import Role
+
+# The roles this application serves in this issue; secretariat, signers, agencies and DTKS operators
+# come with the next one.
+WEB_ROLES = (Role.FRONT_OFFICE, Role.PUSKESOS, Role.FACILITATOR, Role.BACK_OFFICE, Role.SUPERVISOR, Role.MANAGER)
+
+# The intake work queue each role works (intake's /queues/{queue}); the desk roles also see the
+# front-office queue of new complaints.
+QUEUE_OF_ROLE = {
+    Role.FRONT_OFFICE: "front-office",
+    Role.PUSKESOS: "puskesos",
+    Role.FACILITATOR: "front-office",
+    Role.BACK_OFFICE: "back-office",
+    Role.SUPERVISOR: "supervisor",
+    Role.MANAGER: "manager",
+}
+DESK_ROLES = frozenset({Role.FRONT_OFFICE, Role.PUSKESOS})
+REGISTERING_ROLES = frozenset({Role.FRONT_OFFICE, Role.PUSKESOS, Role.FACILITATOR})
+
+
+@dataclass(frozen=True)
+class SignedInUser:
+    """Kept in the signed session cookie; ``token`` is the bearer the services authorise."""
+
+    sub: str
+    role: Role
+    region: str
+    token: str
+    agency: str | None = None
+    display_name: str | None = None
+
+    def to_session(self) -> dict[str, Any]:
+        return {**asdict(self), "role": self.role.value}
+
+    @classmethod
+    def from_session(cls, data: dict[str, Any] | None) -> "SignedInUser | None":
+        if not data:
+            return None
+        try:
+            return cls(**{**data, "role": Role(data["role"])})
+        except (TypeError, ValueError, KeyError):
+            return None  # an old or foreign cookie: sign in again
+
+    @property
+    def home(self) -> str:
+        if self.role in DESK_ROLES:
+            return "/desk"
+        if self.role is Role.FACILITATOR:
+            return "/field"
+        return "/queues"
+
+    @property
+    def queue(self) -> str:
+        return QUEUE_OF_ROLE.get(self.role, "front-office")
+
+    @property
+    def registers(self) -> bool:
+        return self.role in REGISTERING_ROLES
+
+    @property
+    def at_desk(self) -> bool:
+        return self.role in DESK_ROLES

@@ -1,0 +1,30 @@
+"""Settings of the application for people (prefix ``SLRT_``, like every service)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import Field, SecretStr
+from slrt_runtime.settings import ServiceSettings
+
+
+class SignInMethod(StrEnum):
+    DEVELOPMENT = "development"  # embedded default: pick a role, region and agency (never in production)
+    OIDC = "oidc"  # the district's identity provider (a later issue plugs it in)
+
+
+class WebSettings(ServiceSettings):
+    """The service URLs the backend-for-frontend calls, and the session cookie."""
+
+    intake_url: str = Field(default="http://127.0.0.1:8001", description="Base URL of the intake service's API")
+    referral_url: str = Field(default="http://127.0.0.1:8003", description="Base URL of the referral service's API")
+    letters_url: str = Field(default="http://127.0.0.1:8004", description="Base URL of the letters service's API")
+    monitoring_url: str = Field(default="http://127.0.0.1:8005", description="Base URL of the monitoring service")
+    session_secret: SecretStr = Field(
+        default=SecretStr("slrt-web-session-secret-change-me-in-production-0123456789"),
+        description="Signs the session cookie (itsdangerous); at least 32 characters",
+    )
+    session_https_only: bool = Field(default=False, description="Secure flag on the session cookie (true behind TLS)")
+    session_max_age_seconds: int = 12 * 3600
+    sign_in: SignInMethod = SignInMethod.DEVELOPMENT
+    api_timeout_seconds: float = 15.0

@@ -1,0 +1,331 @@
+"""The application for people in a real browser (Debian's Chromium through Playwright), against the
+whole platform started as processes exactly as ``./slrt up`` does: one test per journey.
+
+Screenshots of the main screens are kept in var/test-artifacts/web/ (the README's come from here).
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from slrt_platform.platform import Platform, free_port_block
+from slrt_runtime.natsserver import free_port
+
+pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parents[3]
+SHOTS = ROOT / "var" / "test-artifacts" / "web"
+CHROMIUM = next((p for p in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")) if p
+                 and Path(p).exists()), None)
+ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
+    if CHROMIUM is None:
+        pytest.skip("chromium not found (/usr/bin/chromium); .ci/run installs it with apt-get")
+    p = Platform(tmp_path_factory.mktemp("web") / "var", port_base=free_port_block(), nats_port=free_port(),
+                 extra_env={"SLRT_DTKS_SEED_PEOPLE": "300", "SLRT_CONSUMER_ACK_WAIT_SECONDS": "5"})
+    try:
+        p.start()
+        yield p
+    finally:
+        p.stop()
+
+
+@pytest.fixture(scope="module")
+def chromium(platform: Platform) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def tab(chromium: Any) -> Iterator[Any]:
+    """A fresh browser profile per journey (no cookies, no storage)."""
+    context = chromium.new_context(viewport={"width": 1100, "height": 900}, locale="id-ID")
+    yield context
+    context.close()
+
+
+def token(platform: Platform, role: str, region: str = "1605") -> dict[str, str]:
+    r = httpx.post(f"{platform.url('intake')}/auth/dev-token", json={"sub": f"{role}-t", "role": role, "region": region})
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def wait_for(fetch: Callable[[], Any], ok: Callable[[Any], bool], what: str, timeout: float = 60.0) -> Any:
+    deadline, last = time.monotonic() + timeout, None
+    while time.monotonic() < deadline:
+        last = fetch()
+        if ok(last):
+            return last
+        time.sleep(0.3)
+    raise AssertionError(f"timed out waiting for {what}; last: {last}")
+
+
+def people_by_village(platform: Platform) -> dict[str, list[dict[str, Any]]]:
+    people = httpx.get(f"{platform.url('dtks')}/registry/sample?limit=50", headers=token(platform, "front_office")).json()
+    villages: dict[str, list[dict[str, Any]]] = {}
+    for person in people:
+        villages.setdefault(person["village_code"], []).append(person)
+    return villages
+
+
+def sign_in(page: Any, platform: Platform, role: str, region: str, name: str = "Petugas Uji") -> None:
+    page.goto(f"{platform.url('web')}/sign-in")
+    page.select_option("#role", role)
+    page.fill("#region", region)
+    page.fill("#name", name)
+    page.click("form.form button[type=submit]")
+    page.wait_for_load_state()
+
+
+def shot(page: Any, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def register_at_desk(page: Any, platform: Platform, person: dict[str, Any], description: str,
+                     complaint_type: str = "grievance", screenshot: str | None = None) -> str:
+    """Fills the desk form with a DTKS lookup by NIK, registers, and answers the receipt number."""
+    page.goto(f"{platform.url('web')}/desk/new")
+    page.fill("#nik", person["nik"])
+    page.click("[data-testid=lookup-nik]")
+    page.wait_for_selector("[data-testid=dtks-found]")
+    assert page.input_value("#p-name") == person["name"]  # the person is filled from DTKS
+    assert page.input_value("#village") == person["village_code"]
+    page.select_option("#complaint_type", complaint_type)
+    page.select_option("#field", "health")
+    page.fill("#programme", "PBI-JK")
+    page.fill("#description", description)
+    page.fill("#contact_phone", "081234567890")
+    if screenshot:
+        shot(page, screenshot)
+    page.click("form#register button[type=submit]")
+    page.wait_for_selector("[data-testid=receipt-number]")
+    return page.inner_text("[data-testid=receipt-number]")
+
+
+def complaint_status(platform: Platform, headers: dict[str, str], complaint_id: str) -> str:
+    return httpx.get(f"{platform.url('intake')}/complaints/{complaint_id}", headers=headers).json()["status"]
+
+
+def test_desk_registers_a_complaint_with_a_dtks_lookup_and_prints_the_receipt(platform: Platform, tab: Any) -> None:
+    village, people = next(iter(people_by_village(platform).items()))
+    person = people[0]
+    page = tab.new_page()
+    sign_in(page, platform, "front_office", "1605", "Rina")
+    shot(page, "desk-today-empty")
+    receipt = register_at_desk(page, platform, person, "Kartu KIS tidak aktif saat berobat ke puskesmas",
+                               screenshot="desk-register")
+    assert receipt.startswith("RK-1605-")
+    assert page.inner_text("[data-testid=queue-number]").isdigit()
+    assert "Pengaduan Anda diterima" in page.inner_text("[data-testid=tell-citizen]")
+    # The receipt prints as the intake service's PDF, through this application with the officer's session.
+    pdf = page.request.get(platform.url("web") + page.get_attribute("[data-testid=print-receipt]", "href"))
+    assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf" and pdf.body()[:4] == b"%PDF"
+    ticket = tab.new_page()
+    ticket.goto(platform.url("web") + page.get_attribute("[data-testid=print-ticket]", "href"))
+    assert page.inner_text("[data-testid=queue-number]") in ticket.inner_text("[data-testid=ticket]")
+    shot(ticket, "queue-ticket")
+    ticket.close()
+    # The DTKS check comes back by itself: the page shows its result and what to tell the citizen.
+    complaint_url = page.url.split("?")[0]
+    wait_for(lambda: (page.goto(complaint_url), page.inner_text("[data-testid=dtks-result]"))[1],
+             lambda text: "Terdaftar di DTKS" in text, "the DTKS result on the complaint page")
+    assert person["name"] in page.content()  # the desk handling the case sees the person
+    shot(page, "complaint-page")
+    page.goto(f"{platform.url('web')}/desk")
+    assert receipt in page.inner_text("[data-testid=todays-queue]")
+    shot(page, "desk-today")
+    # A refused command is told in plain Indonesian: answering a grievance at the desk is not possible.
+    page.goto(complaint_url)
+    complaint_id = complaint_url.rsplit("/", 1)[1]
+    page.evaluate("""([id, csrf]) => { const f = document.createElement('form'); f.method = 'post';
+        f.action = `/complaints/${id}/answer`; for (const [k, v] of [['csrf_token', csrf], ['answer', 'Sudah dijawab']]) {
+        const i = document.createElement('input'); i.name = k; i.value = v; f.appendChild(i); }
+        document.body.appendChild(f); f.submit(); }""",
+                  [complaint_id, page.get_attribute("input[name=csrf_token]", "value")])
+    page.wait_for_selector(".banner.error")
+    assert "Hanya pertanyaan yang dapat dijawab" in page.inner_text(".banner.error")
+    assert "Traceback" not in page.content()
+    # The village is picked by its official name (reference data), not typed as a code.
+    page.goto(f"{platform.url('web')}/desk/new")
+    page.fill("#village-search", "wonok")
+    page.click("#village-choices [data-village='1605012007']")
+    assert page.input_value("#village") == "1605012007"
+    assert page.inner_text("#village-name") == "Wonokerto, Tugumulyo, Kabupaten Musi Rawas"
+
+
+def test_puskesos_works_their_village_queue_and_cannot_open_another_villages_case(
+        platform: Platform, tab: Any) -> None:
+    villages = people_by_village(platform)
+    (mine, my_people), (other, other_people) = list(villages.items())[:2]
+    # Someone in another village complained at the district desk.
+    fo = token(platform, "front_office")
+    elsewhere = httpx.post(f"{platform.url('intake')}/complaints", headers=fo, json={
+        "complaint_type": "grievance", "field": "social", "description": "Bantuan BPNT tidak cair",
+        "region": {"district": "1605", "subdistrict": other[:6], "village": other}, "nik": other_people[0]["nik"],
+        "identity": {"nik": other_people[0]["nik"], "name": other_people[0]["name"]}}).json()
+
+    page = tab.new_page()
+    sign_in(page, platform, "puskesos", mine, "Budi")
+    person = my_people[-1]
+    register_at_desk(page, platform, person, "Anak tidak mendapat KIP padahal terdaftar PKH")
+    complaint_url = page.url.split("?")[0]
+    complaint_id = complaint_url.rsplit("/", 1)[1]
+    puskesos = token(platform, "puskesos", mine)
+    wait_for(lambda: complaint_status(platform, puskesos, complaint_id), lambda s: s == "awaiting_assessment",
+             "the DTKS check")
+    page.goto(complaint_url)
+    page.check("input[name=programmes_needed][value=KIP]")
+    page.click("form[action$='/assess'] button")
+    page.wait_for_selector(".banner.ok")
+    assert "dikaji dan diteruskan" in page.inner_text(".banner.ok")
+    # The Puskesos queue of the village has it, with counts.
+    page.goto(f"{platform.url('web')}/queues/puskesos")
+    assert complaint_id in page.inner_html("[data-testid=queue]")
+    assert "Sedang ditangani" in page.inner_text("[data-testid=counts]")
+    shot(page, "queue-puskesos")
+    # Another village's case: refused by intake, explained in Indonesian, nothing of the person shown.
+    response = page.goto(f"{platform.url('web')}/complaints/{elsewhere['complaint_id']}")
+    assert response.status == 403
+    text = page.inner_text("main")
+    assert "di luar wilayah kerja Anda" in text
+    for secret in (other_people[0]["nik"], other_people[0]["name"], elsewhere["receipt_number"]):
+        assert secret not in page.content()
+    shot(page, "refused-other-village")
+
+
+def test_a_supervisor_escalates_a_case_the_puskesos_passed_up(platform: Platform, tab: Any) -> None:
+    village, people = list(people_by_village(platform).items())[-1]
+    puskesos = token(platform, "puskesos", village)
+    made = httpx.post(f"{platform.url('intake')}/complaints", headers=puskesos, json={
+        "complaint_type": "grievance", "field": "health", "description": "Premi PBI-Daerah dihentikan",
+        "region": {"district": "1605", "subdistrict": village[:6], "village": village}, "nik": people[0]["nik"]}).json()
+    cid = made["complaint_id"]
+    wait_for(lambda: complaint_status(platform, puskesos, cid), lambda s: s == "awaiting_assessment", "the DTKS check")
+    httpx.post(f"{platform.url('intake')}/complaints/{cid}/assess", headers=puskesos, json={}).raise_for_status()
+
+    page = tab.new_page()
+    sign_in(page, platform, "puskesos", village, "Budi")
+    page.goto(f"{platform.url('web')}/complaints/{cid}")
+    page.fill("#e-reason", "Perlu keputusan kecamatan")
+    page.click("form[action$='/escalate'] button")
+    page.wait_for_selector(".banner.ok")
+    page.click("button.link")  # sign out
+    sign_in(page, platform, "supervisor", village[:6], "Sari")
+    page.goto(f"{platform.url('web')}/queues/supervisor")
+    page.click(f"a[href='/complaints/{cid}']")
+    assert "Perlu keputusan kecamatan" in page.inner_text("[data-testid=timeline]")
+    page.fill("#e-reason", "Butuh persetujuan manajer SLRT")
+    page.click("form[action$='/escalate'] button")
+    page.wait_for_selector(".banner.ok")
+    assert "Manajer SLRT" in page.inner_text("[data-testid=timeline]")
+    shot(page, "supervisor-escalated")
+    # It left the supervisor's queue for the manager's.
+    page.goto(f"{platform.url('web')}/queues/supervisor")
+    assert cid not in page.inner_html("[data-testid=queue]")
+    # The manager resolves it with the outcome and the complainant's satisfaction.
+    page.click("button.link")
+    sign_in(page, platform, "manager", "1605", "Pak Manajer")
+    page.goto(f"{platform.url('web')}/queues/manager?field=health")
+    page.click(f"a[href='/complaints/{cid}']")
+    page.select_option("#r-outcome", "resolved_locally")
+    page.select_option("#r-satisfaction", "satisfied")
+    page.fill("#r-note", "Premi PBI-Daerah diaktifkan kembali")
+    page.click("form[action$='/resolve'] button")
+    page.wait_for_selector(".banner.ok")
+    assert page.inner_text("[data-testid=status]") == "Selesai ditangani"
+    assert complaint_status(platform, token(platform, "manager"), cid) == "resolved"
+
+
+def test_facilitator_captures_offline_and_a_second_sync_registers_nothing_twice(
+        platform: Platform, tab: Any) -> None:
+    village = list(people_by_village(platform))[0]
+    page = tab.new_page()
+    sign_in(page, platform, "facilitator", village, "Dewi")
+    assert page.url.endswith("/field/")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # now controlled by the service worker, which kept the page and its files
+    tab.set_offline(True)
+    page.reload()  # served from the service worker's cache with no network at all
+    for n in range(3):
+        page.fill("#c-description", f"Catatan lapangan nomor {n + 1}: rumah tidak layak huni")
+        page.click("#capture button[type=submit]")
+    counts = lambda: page.evaluate("JSON.parse(document.getElementById('sync-summary').dataset.counts || '{}')")  # noqa: E731
+    wait_for(counts, lambda c: c.get("pending") == 3, "three pending captures")
+    shot(page, "field-offline")
+
+    tab.set_offline(False)  # the 'online' event sends them
+    wait_for(counts, lambda c: c.get("sent") == 3, "three captures sent")
+    fo = token(platform, "front_office")
+    registered = lambda: httpx.get(f"{platform.url('intake')}/queues/front-office", headers=fo,  # noqa: E731
+                                   params={"channel": "facilitator", "region": village}).json()["total"]
+    assert registered() == 3
+    shot(page, "field-synced")
+    # The answers were lost on the way (as on a bad line): the captures are pending again and go
+    # a second time. Their ids make intake answer already_registered: still three complaints.
+    page.evaluate("""() => new Promise((ok) => { const r = indexedDB.open('slrt-field'); r.onsuccess = () => {
+        const t = r.result.transaction('captures', 'readwrite'), s = t.objectStore('captures');
+        s.getAll().onsuccess = (e) => e.target.result.forEach((c) => { c.state = 'pending'; s.put(c); });
+        t.oncomplete = () => ok(true); }; })""")
+    page.click("#sync")
+    wait_for(counts, lambda c: c.get("sent") == 3 and c.get("pending") == 0, "the second sync")
+    assert registered() == 3
+
+
+def test_citizen_follows_the_receipt_link_and_sees_the_timeline_without_personal_data(
+        platform: Platform, tab: Any) -> None:
+    village, people = list(people_by_village(platform).items())[0]
+    person = people[0]
+    desk = tab.new_page()
+    sign_in(desk, platform, "front_office", "1605")
+    receipt = register_at_desk(desk, platform, person, "Ingin tahu cara mendaftar PKH")
+    tracking_url = desk.get_attribute(".receipt a[href*='/public/track/']", "href")  # what the QR code holds
+
+    citizen = tab.browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)  # a phone
+    page = citizen.new_page()
+    wait_for(lambda: (page.goto(tracking_url), page.inner_text("body"))[1],
+             lambda text: "Pemeriksaan DTKS" in text, "the DTKS step on the tracking page")
+    assert f"Pengaduan {receipt}" in page.inner_text("h1")
+    assert "Selanjutnya:" in page.inner_text("main")
+    html = page.content()
+    for secret in (person["nik"], person["name"], person["name"].split()[0], "081234567890"):
+        assert secret not in html
+    shot(page, "citizen-tracking")
+    # The receipt form of the application leads to the same page.
+    page.goto(f"{platform.url('web')}/track")
+    page.fill("#receipt", receipt.lower())
+    page.click("main form button")
+    page.wait_for_selector("ol.timeline")
+    assert page.url == tracking_url
+    citizen.close()
+
+
+def test_letter_check_says_a_file_that_is_not_the_signed_original_is_not_authentic(
+        platform: Platform, tab: Any, tmp_path: Path) -> None:
+    # Any PDF that is not a signed letter of the office, e.g. a receipt with a line changed.
+    village, people = list(people_by_village(platform).items())[0]
+    fo = token(platform, "front_office")
+    made = httpx.post(f"{platform.url('intake')}/complaints", headers=fo, json={
+        "complaint_type": "question", "field": "social", "description": "Syarat SKTM apa saja?",
+        "region": {"district": "1605", "subdistrict": village[:6], "village": village}}).json()
+    pdf = httpx.get(f"{platform.url('intake')}{made['receipt_pdf_path']}", headers=fo).content
+    tampered = tmp_path / "surat.pdf"
+    tampered.write_bytes(pdf.replace(b"RK-", b"RX-", 1))
+    page = tab.new_page()
+    page.goto(f"{platform.url('web')}/verify")
+    page.set_input_files("#file", str(tampered))
+    page.click("main form button")
+    page.wait_for_selector("[data-testid=verdict]")
+    assert "TIDAK ASLI" in page.inner_text("[data-testid=verdict]")
+    shot(page, "letter-check")
