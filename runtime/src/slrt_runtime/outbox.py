@@ -11,8 +11,8 @@ only ever moves past a contiguous prefix of acknowledged events: if publish k fa
 acknowledged, the relay records k-1 and starts again from k, and k+1 is then de-duplicated by its
 ``Nats-Msg-Id``. So only a broker failure can put an event behind later ones, and then by less than
 one window; consumers track exact ids (never "the highest id so far"), as they must anyway for
-redeliveries, so nothing is lost or applied twice. After a crash it re-publishes at most one batch, which JetStream's duplicate window
-and the consumers' exact-id tracking both absorb.
+redeliveries, so nothing is lost or applied twice. After a crash the relay re-publishes at most one
+batch, which JetStream's duplicate window and the consumers' exact-id tracking both absorb.
 """
 
 from __future__ import annotations
