@@ -90,7 +90,9 @@ async def test_refused_message_is_dead_lettered_and_the_rest_of_its_batch_applie
     before = models.store.dump()
 
     # The same registrations delivered again (a relay re-publishing after the duplicate window): no effect.
-    again = [(s, b, {**h, "Nats-Msg-Id": f"again-{i}"}) for i, (s, b, h) in enumerate(messages) if i != REFUSED - 1]
+    # (Message ids unique to this test: the stream and its duplicate window are shared by the session.)
+    again = [(s, b, {**h, "Nats-Msg-Id": f"again-{h['Nats-Msg-Id']}"})
+             for i, (s, b, h) in enumerate(messages) if i != REFUSED - 1]
     await publish(nats_url, settings, again)
     await run(consumer, settings, lambda: consumer.processed == 8)
     assert consumer.batches_split == 1, "a batch of already applied events commits as a batch"
