@@ -1,5 +1,7 @@
 """Monitoring benchmark: read-model catch-up over N events beside the raw consume rate of the same
-JetStream stream, measured in the same run; dashboard query p99 with a million complaints loaded;
+JetStream stream, measured in the same run — as a rebuild replays the streams, and as the live
+consumers catch up after monitoring was paused during a load (durable consumers, batches committed
+with their tracking rows, fsync on, acks); dashboard query p99 with a million complaints loaded;
 optionally event-to-page latency of the live updates.
 
     .venv/bin/python bench/monitoring_catchup.py --events 1000000
@@ -15,8 +17,10 @@ import argparse
 import asyncio
 import datetime as dt
 import json
+import os
 import platform
 import random
+import resource
 import statistics
 import sys
 import tempfile
@@ -28,12 +32,15 @@ import nats
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from slrt_contracts.envelope import encode
 from slrt_monitoring.adapters.store import SQLiteStore
+from slrt_monitoring.entrypoints.consumers import consumers
+from slrt_monitoring.readmodel import ReadModels
 from slrt_monitoring.bulk import bulk, regions
 from slrt_monitoring.projections.engine import Projector
 from slrt_monitoring.queries.dashboard import dashboard, oldest_open
 from slrt_monitoring.queries.periods import Period
 from slrt_monitoring.projections.worker import ProjectorProcess
 from slrt_monitoring.rebuild import Progress, replay_all
+from slrt_runtime.messaging import ServiceMessaging
 from slrt_runtime.natsserver import NatsServerProcess
 from slrt_runtime.outbox import HEADER_NOTIFICATION_ID, HEADER_UPSTREAM
 from slrt_runtime.settings import ServiceSettings
@@ -97,6 +104,43 @@ async def catch_up(url: str, store: SQLiteStore) -> tuple[int, float]:
     elapsed = time.perf_counter() - start
     await nc.close()
     return progress.applied, elapsed
+
+
+async def live_catch_up(url: str, data_dir: Path, events: int) -> tuple[int, float]:
+    """Monitoring's own consumers (as the service runs them) started on streams that already hold
+    ``events``: the time until every one is applied and acknowledged."""
+    settings = ServiceSettings(district=DISTRICT, nats_url=url, data_dir=data_dir)
+    models = ReadModels(settings)
+    messaging = ServiceMessaging("monitoring", settings)
+    live = consumers(models, settings)
+    for consumer in live:
+        messaging.add_consumer(consumer)
+    start = time.perf_counter()
+    await messaging.start()
+    try:
+        while (done := sum(c.processed + c.dead_lettered + c.ignored for c in live)) < events:
+            print(f"\r  live consumers: {done:,}", end="", file=sys.stderr)
+            await asyncio.sleep(0.2)
+        elapsed = time.perf_counter() - start
+    finally:
+        await messaging.stop()
+        models.close()
+    print(file=sys.stderr)
+    return done, elapsed
+
+
+def cpu_seconds() -> float:
+    """CPU of this process and of its children that ended (the projector processes after a replay;
+    not the nats-server, which runs on): the consuming side's cost."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def measured(run: object) -> tuple[int, float, float]:
+    """(events, wall seconds, CPU seconds) of one consuming run."""
+    cpu = cpu_seconds()
+    events, wall = asyncio.run(run)  # type: ignore[arg-type]
+    return events, wall, cpu_seconds() - cpu
 
 
 def fill_complaints(store: SQLiteStore, target: int) -> int:
@@ -210,6 +254,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--live-rate", type=int, default=100, help="complaints/s for the live-update test (0: skip)")
     parser.add_argument("--live-seconds", type=int, default=20)
+    parser.add_argument("--no-live-catchup", action="store_true", help="skip the live consumers' catch-up")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="slrt-bench-") as tmp:
         server = NatsServerProcess(Path(tmp) / "nats").start()
@@ -218,13 +263,26 @@ def main() -> None:
                   f"{platform.processor() or platform.machine()}, Python {platform.python_version()}")
             stored = asyncio.run(load_streams(server.url, args.events))
             print(f"  streams hold {stored:,} events")
-            read, raw_s = asyncio.run(raw_consume(server.url))
+            load_before = " ".join(f"{x:.1f}" for x in os.getloadavg())
+            read, raw_s, raw_cpu = measured(raw_consume(server.url))
             store = SQLiteStore(Path(tmp) / "monitoring_rm1.sqlite")
-            applied, catch_s = asyncio.run(catch_up(server.url, store))
+            applied, catch_s, catch_cpu = measured(catch_up(server.url, store))
             raw_rate, catch_rate = read / raw_s, applied / catch_s
-            print(f"raw JetStream consume : {read:>10,} events in {raw_s:7.1f} s = {raw_rate:>9,.0f} events/s")
+
+            def cpu(seconds: float, n: int) -> str:
+                return f"CPU {seconds / n * 1e6:5.0f} us/event"
+
+            print(f"raw JetStream consume : {read:>10,} events in {raw_s:7.1f} s = {raw_rate:>9,.0f} events/s"
+                  f"  {cpu(raw_cpu, read)}")
             print(f"read-model catch-up   : {applied:>10,} events in {catch_s:7.1f} s = {catch_rate:>9,.0f} events/s"
-                  f"  ({catch_rate / raw_rate:.0%} of raw; target >= 50 %)")
+                  f"  {cpu(catch_cpu, applied)}  ({catch_rate / raw_rate:.0%} of raw; target >= 50 %)")
+            if not args.no_live_catchup:
+                live_n, live_s, live_cpu = measured(live_catch_up(server.url, Path(tmp) / "live-catchup", stored))
+                live_rate = live_n / live_s
+                print(f"live consumers resume : {live_n:>10,} events in {live_s:7.1f} s = {live_rate:>9,.0f} events/s"
+                      f"  {cpu(live_cpu, live_n)}  ({live_rate / raw_rate:.0%} of raw; batches of 256, fsync, acks)")
+            print(f"  (load average before: {load_before}; after: {' '.join(f'{x:.1f}' for x in os.getloadavg())};"
+                  f" {os.cpu_count()} CPUs)")
         finally:
             server.stop()
         fill_complaints(store, args.complaints)

@@ -147,6 +147,27 @@ def test_a_failing_handler_leaves_the_deadline_for_the_next_round(settings: Serv
     assert len(book.fire_due(late, escalator(app, late))) == 1
 
 
+def test_a_round_with_nothing_due_reads_only_the_open_deadlines(settings: ServiceSettings) -> None:
+    """The watcher's round every few seconds costs nothing when nothing is due, however many deadlines
+    fired before: an index range over the open ones (due_at <= now), no scan of the history."""
+    app = Cases(settings)
+    book = DeadlineBook(app, deadlines_of)
+    for _ in range(30):
+        app.open(T0)
+    late = T0 + dt.timedelta(hours=3)
+    assert len(book.fire_due(late, escalator(app, late))) == 30  # 30 fired rows of history, 30 open ones
+    assert book.fire_due(late, escalator(app, late)) == []
+    with book.db.transaction() as c:
+        if book.db.kind == "postgres":
+            c.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", (f"{book.name}_open_due",))
+            (definition,) = c.fetchone().values()
+            assert definition.endswith("(due_at) WHERE (fired_at IS NULL)")
+        else:
+            c.execute(f"EXPLAIN QUERY PLAN {book.due_statement()}", (late.timestamp(),))
+            plan = " | ".join(row[-1] for row in c.fetchall())
+            assert f"USING INDEX {book.name}_open_due (due_at<?)" in plan, plan
+
+
 def test_time_standards_from_the_sops() -> None:
     friday_afternoon = dt.datetime(2026, 11, 27, 8, 0, tzinfo=dt.timezone.utc)  # 15:00 WIB
     assert TimeStandard.parse("1 working day").due(friday_afternoon) == dt.datetime(

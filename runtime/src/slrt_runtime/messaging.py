@@ -70,8 +70,6 @@ class ServiceMessaging:
                 # connection events and handler errors keep their own levels (INFO, ERROR).
                 log_level=logging.DEBUG,
             )
-            for consumer in self.consumers:
-                consumer.register(broker)
             try:
                 await broker.connect()
                 js = broker.connection.jetstream()
@@ -90,6 +88,10 @@ class ServiceMessaging:
                 backoff = min(backoff * 2, 10.0)
                 continue
             self.broker, self._js = broker, js
+            # The consumers' fetch loops are the runtime's own (nats-py pull subscriptions on the
+            # broker's connection): they fetch, commit and acknowledge whole batches.
+            for consumer in self.consumers:
+                self._tasks.append(asyncio.create_task(consumer.run(js), name=f"{self.service}-{consumer.name}"))
             self.connected.set()
             log.info("%s: connected to NATS at %s", self.service, redact_url(self.settings.nats_url))
             return

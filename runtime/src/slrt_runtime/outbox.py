@@ -2,9 +2,17 @@
 
 Nothing is published that was not stored; nothing stored is lost. The relay reads notifications in
 order after the last position it recorded, translates the public ones to contract events and
-publishes each with ``Nats-Msg-Id`` derived from the event's identity, awaiting the stream's
-acknowledgement. It records its position after each batch; after a crash it re-publishes at most
-one batch, which JetStream's duplicate window and the consumers' tracking both absorb.
+publishes each with ``Nats-Msg-Id`` derived from the event's identity.
+
+Publishes are pipelined: up to ``window`` of them await the stream's acknowledgement at once (an
+awaited publish per event waits one fsync of the stream each time; ~4,400/s here against ~30,000/s
+pipelined). They go out in order on one connection, so the stream stores them in order. The position
+only ever moves past a contiguous prefix of acknowledged events: if publish k fails while k+1 was
+acknowledged, the relay records k-1 and starts again from k, and k+1 is then de-duplicated by its
+``Nats-Msg-Id``. So only a broker failure can put an event behind later ones, and then by less than
+one window; consumers track exact ids (never "the highest id so far"), as they must anyway for
+redeliveries, so nothing is lost or applied twice. After a crash the relay re-publishes at most one
+batch, which JetStream's duplicate window and the consumers' exact-id tracking both absorb.
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -55,6 +64,8 @@ class OutboxRelay:
         batch_size: int = 200,
         poll_seconds: float = 1.0,
         position: TrackingRecorder | None = None,
+        window: int = 256,
+        ack_seconds: float = 5.0,
     ) -> None:
         self.app = app
         self.upstream = app.name.lower()
@@ -62,6 +73,8 @@ class OutboxRelay:
         self.jetstream = jetstream
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
+        self.window = window
+        self.ack_seconds = ack_seconds
         self.position = position or relay_position_recorder(app)
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -102,11 +115,55 @@ class OutboxRelay:
         batch = await asyncio.to_thread(self._read_batch)
         if not batch:
             return 0
-        for notification_id, domain_event, contract in batch:
-            if contract is not None:
-                await self._publish(js, contract, domain_event, notification_id)
-        await asyncio.to_thread(self._record_position, batch[-1][0])
+        acknowledged, failure = await self._publish_pipelined(js, batch)
+        if acknowledged is not None:
+            await asyncio.to_thread(self._record_position, acknowledged)
+        if failure is not None:
+            raise failure
         return len(batch)
+
+    async def _publish_pipelined(
+        self, js: JetStreamContext, batch: list[tuple[int, Any, ContractEvent | None]]
+    ) -> tuple[int | None, Exception | None]:
+        """Publish the batch's contract events with up to ``window`` acknowledgements outstanding.
+
+        Returns the last notification id of the acknowledged prefix (private events count as done
+        once everything before them is) and the failure that stopped the batch, if any."""
+        in_flight: deque[tuple[int, asyncio.Future[Any] | None]] = deque()
+        outstanding, done = 0, None
+
+        async def settle_oldest() -> None:
+            nonlocal outstanding, done
+            notification_id, ack = in_flight[0]
+            if ack is not None:
+                await asyncio.wait_for(ack, self.ack_seconds)  # raises on a negative ack or time-out
+                outstanding -= 1
+                self.published += 1
+            in_flight.popleft()
+            done = notification_id
+
+        try:
+            for notification_id, domain_event, contract in batch:
+                ack = None
+                if contract is not None:
+                    if not js._nc.is_connected:  # noqa: SLF001 - see below
+                        # nats-py would buffer this publish and send it after the reconnection, ahead
+                        # of any earlier one the broken connection lost: stop here, resend from the gap.
+                        raise ConnectionError("connection to NATS lost")
+                    ack = await self._send(js, contract, domain_event, notification_id)
+                    outstanding += 1
+                in_flight.append((notification_id, ack))
+                while in_flight and (outstanding >= self.window or in_flight[0][1] is None
+                                     or in_flight[0][1].done()):
+                    await settle_oldest()
+            while in_flight:
+                await settle_oldest()
+        except Exception as e:  # noqa: BLE001 - reported to the caller after the prefix is recorded
+            for _, ack in in_flight:
+                if ack is not None:
+                    ack.cancel()  # frees nats-py's slot; the event is sent again from this position
+            return done, e
+        return done, None
 
     async def republish(self, start: int, stop: int | None = None) -> int:
         """Publish the stored events from notification ``start`` (to ``stop``, inclusive) again.
@@ -123,10 +180,11 @@ class OutboxRelay:
             batch = await asyncio.to_thread(self._read_range, position, stop)
             if not batch:
                 return published
-            for notification_id, domain_event, contract in batch:
-                if contract is not None:
-                    await self._publish(js, contract, domain_event, notification_id)
-                    published += 1
+            before = self.published
+            _, failure = await self._publish_pipelined(js, batch)
+            published += self.published - before
+            if failure is not None:
+                raise failure
             position = batch[-1][0] + 1
 
     def _read_range(self, start: int, stop: int | None) -> list[tuple[int, Any, ContractEvent | None]]:
@@ -148,7 +206,9 @@ class OutboxRelay:
         last = self.position.max_tracking_id(self.upstream) or 0
         return self._read_range(last + 1, None)
 
-    async def _publish(self, js: JetStreamContext, contract: ContractEvent, domain_event: Any, notification_id: int) -> None:
+    async def _send(self, js: JetStreamContext, contract: ContractEvent, domain_event: Any,
+                    notification_id: int) -> asyncio.Future[Any]:
+        """Send one event; the returned future resolves with the stream's acknowledgement."""
         parent = context_from_headers(trace_headers_of(domain_event))
         with tracer().start_as_current_span(
             f"publish {contract.event_name}", context=parent, kind=trace.SpanKind.PRODUCER
@@ -163,5 +223,6 @@ class OutboxRelay:
                     **current_trace_headers(),
                 },
             )
-            await js.publish(subject, body, headers=headers, timeout=5.0)
-        self.published += 1
+            # No wait_stall: nats-py's own limit (4,000) is above the window, and its wait would yield
+            # between the connection check above and the send.
+            return await js.publish_async(subject, body, headers=headers)

@@ -95,5 +95,6 @@ def consumers(app: DTKSApplication, settings: ServiceSettings) -> list[TrackedCo
             accepts=(ComplaintRegistered,),
             max_deliver=settings.consumer_max_deliver,
             ack_wait_seconds=settings.consumer_ack_wait_seconds,
+            batch_scope=app.batch,  # a fetched batch of checks is committed in one transaction
         )
     ]

@@ -101,8 +101,9 @@ def translator(app: IntakeApplication):  # noqa: ANN201 - a Translator
 
 def consumers(app: IntakeApplication, settings: ServiceSettings) -> list[TrackedConsumer]:
     district = settings.district
+    # A fetched batch is committed in one transaction (app.batch); see slrt_runtime.consumers.
     common = dict(district=district, max_deliver=settings.consumer_max_deliver,
-                  ack_wait_seconds=settings.consumer_ack_wait_seconds)
+                  ack_wait_seconds=settings.consumer_ack_wait_seconds, batch_scope=app.batch)
     return [
         TrackedConsumer(name="intake-dtks-checks", stream=stream_for("dtks"),
                         subject=f"slrt.{district}.dtks.complaint.checked", handle=app.on_dtks_checked,

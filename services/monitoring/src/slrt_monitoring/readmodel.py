@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from slrt_runtime.consumers import Delivery
 from slrt_runtime.settings import ServiceSettings
 
 from .adapters.generations import GenerationMoved, Generations
 from .adapters.store import ReadStore
-from .projections.engine import Projector
+from .projections.engine import Projected, Projector, projected
 
 FOLLOW_SECONDS = 1.0
 
@@ -34,6 +36,7 @@ class ReadModels:
         self._checked = time.monotonic()
         self._follow_lock = threading.Lock()
         self._retired: list[ReadStore] = []
+        self._batch = threading.local()  # the batch a consumer thread is collecting (see batch())
 
     @property
     def store(self) -> ReadStore:
@@ -67,10 +70,36 @@ class ReadModels:
         self.projector.guard = self.generations.guard(n)
 
     def apply(self, delivery: Delivery, event_id: str | None = None) -> bool:
-        """Apply one event exactly once (its id is always ``upstream:notification_id``)."""
+        """Apply one event exactly once (its id is always ``upstream:notification_id``).
+
+        Inside :meth:`batch` the event is projected now (a projection error is this event's) and
+        written when the batch ends; True then means "collected"."""
+        p = projected(delivery)
+        collecting: list[Projected] | None = getattr(self._batch, "events", None)
+        if collecting is not None:
+            collecting.append(p)
+            return True
+        return self._write([p]) == 1
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """The consumers' batch scope: the events applied inside it are written in ONE transaction with
+        their tracking rows when it is left normally; left by an exception, nothing is written."""
+        if getattr(self._batch, "events", None) is not None:
+            raise RuntimeError("read-model batches do not nest")
+        collected: list[Projected] = []
+        self._batch.events = collected
+        try:
+            yield
+        finally:
+            self._batch.events = None
+        if collected:
+            self._write(collected)
+
+    def _write(self, batch: Sequence[Projected]) -> int:
         for _ in range(3):
             try:
-                return self.projector.apply(delivery)
+                return self.projector.apply_projected(batch)
             except GenerationMoved:
                 self.follow(wait=True)  # another replica swapped in a rebuilt generation: write there instead
         raise RuntimeError("the read-model generation keeps moving")

@@ -81,8 +81,9 @@ def answer_position(subject: str, headers: dict[str, str], event: ContractEvent)
 
 
 def consumers(app: ReferralApplication, settings: ServiceSettings) -> list[TrackedConsumer]:
+    # A fetched batch is committed in one transaction (app.batch); see slrt_runtime.consumers.
     common = dict(district=settings.district, max_deliver=settings.consumer_max_deliver,
-                  ack_wait_seconds=settings.consumer_ack_wait_seconds)
+                  ack_wait_seconds=settings.consumer_ack_wait_seconds, batch_scope=app.batch)
     return [
         TrackedConsumer(
             name="referral-registered-complaints", stream=stream_for("intake"),

@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from faststream.nats.annotations import NatsMessage
 from slrt_contracts import EVENTS_BY_TYPE
 from slrt_contracts.envelope import CE_TYPE
 from slrt_contracts.streams import PRODUCER_STREAMS
@@ -32,13 +31,12 @@ def known_type(headers: dict[str, str]) -> bool:
 class TolerantConsumer(TrackedConsumer):
     ignored: int = 0
 
-    async def on_message(self, msg: NatsMessage) -> None:
-        if not known_type(dict(msg.raw_message.headers or {})):
-            self.ignored += 1
-            log.info("%s: ignoring an event type monitoring does not know", self.name)
-            await msg.ack()
-            return
-        await super().on_message(msg)
+    def ignores(self, headers: dict[str, str]) -> bool:
+        if known_type(headers):
+            return False
+        self.ignored += 1
+        log.debug("%s: ignoring an event type monitoring does not know", self.name)
+        return True
 
 
 def consumers(models: ReadModels, settings: ServiceSettings) -> list[TrackedConsumer]:
@@ -50,7 +48,8 @@ def consumers(models: ReadModels, settings: ServiceSettings) -> list[TrackedCons
             name=f"monitoring-{producer}", stream=PRODUCER_STREAMS[producer],
             subject=f"slrt.{settings.district}.{producer}.>", handle=handle, district=settings.district,
             max_deliver=settings.consumer_max_deliver, ack_wait_seconds=settings.consumer_ack_wait_seconds,
-            batch_size=64,
+            # A fetched batch is applied in one read-model transaction with its tracking rows.
+            batch_scope=models.batch, batch_size=256,
         )
         for producer in SOURCE_PRODUCERS
     ]

@@ -14,7 +14,7 @@ from slrt_runtime.consumers import Delivery
 
 from ..adapters.store import Cursor, ReadStore
 from ..timeline import CLOSED
-from .contributions import CONTRIBUTIONS
+from .contributions import CONTRIBUTIONS, Contribution
 from .fields import region_of
 from .handlers import project
 from .state import Op, State, apply_ops, value
@@ -80,21 +80,21 @@ class Projector:
     def _apply(self, c: Cursor, batch: list[Projected]) -> None:
         keys = {(kind, eid) for p in batch for kind, eid, _ in p.updates}
         states = _load(c, keys)
-        delta: Counter[tuple[str, str, str, str]] = Counter()
-        for key, state in states.items():
-            _count(delta, key[0], state, -1)
+        before = {key: CONTRIBUTIONS[key[0]](state) for key, state in states.items()}
         for p in batch:
             for kind, eid, ops in p.updates:
                 apply_ops(states.setdefault((kind, eid), {}), ops)
         changed = list(states.items())
+        delta: dict[tuple[str, str, str, str], int] = {}
         for key, state in changed:
-            _count(delta, key[0], state, +1)
+            _count(delta, before.get(key, ()), CONTRIBUTIONS[key[0]](state))
         c.executemany("INSERT INTO {p}entities VALUES (?,?,?) ON CONFLICT (kind, id) DO UPDATE SET state=excluded.state",
                       [(k[0], k[1], json.dumps(s, sort_keys=True)) for k, s in changed])
         _write_counts(c, "counts", delta)
-        rolled: Counter[tuple[str, str, str, str]] = Counter()
+        rolled: dict[tuple[str, str, str, str], int] = {}
         for (metric, k, region, period), n in delta.items():
-            rolled[(metric, k, region[:6], period)] += n
+            key = (metric, k, region[:6], period)
+            rolled[key] = rolled.get(key, 0) + n
         _write_counts(c, "counts_sub", rolled)
         _timeline(c, batch)
         _queue(c, [(k[1], s) for k, s in changed if k[0] == "complaint"])
@@ -163,12 +163,25 @@ def _load(c: Cursor, keys: set[tuple[str, str]]) -> dict[tuple[str, str], State]
     return states
 
 
-def _count(delta: Counter[tuple[str, str, str, str]], kind: str, state: State, sign: int) -> None:
-    for metric, k, region, period, n in CONTRIBUTIONS[kind](state):
-        delta[(metric, k, region, period)] += sign * n
+def _count(delta: dict[tuple[str, str, str, str], int], old: Sequence[Contribution],
+           new: Sequence[Contribution]) -> None:
+    """Add to ``delta`` what an entity's change does to the counters (most contributions stay as
+    they were: only the difference is counted, with set operations rather than one add per item)."""
+    if old == new:
+        return
+    after, before = set(new), set(old)
+    if len(after) == len(new) and len(before) == len(old):
+        changes = [(c, 1) for c in after - before] + [(c, -1) for c in before - after]
+    else:  # the same contribution twice in one entity: count as a multiset
+        counted = Counter(new)
+        counted.subtract(Counter(old))
+        changes = [(c, m) for c, m in counted.items() if m]
+    for c, m in changes:
+        key = c[:4]
+        delta[key] = delta.get(key, 0) + m * c[4]
 
 
-def _write_counts(c: Cursor, table: str, delta: Counter[tuple[str, str, str, str]]) -> None:
+def _write_counts(c: Cursor, table: str, delta: dict[tuple[str, str, str, str], int]) -> None:
     rows = [(region, period, metric, k, n) for (metric, k, region, period), n in sorted(delta.items()) if n]
     c.executemany(f"INSERT INTO {{p}}{table} VALUES (?,?,?,?,?) ON CONFLICT (region, period, metric, k)"
                   f" DO UPDATE SET n = {{p}}{table}.n + excluded.n", rows)
