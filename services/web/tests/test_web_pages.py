@@ -140,3 +140,12 @@ def test_sign_in_returns_only_to_pages_of_this_application(client: TestClient) -
     for elsewhere in ("//evil.example/x", "/\\evil.example", "https://evil.example"):
         assert 'name="next" value=""' in client.get("/sign-in", params={"next": elsewhere}).text
     assert 'name="next" value="/queues/puskesos"' in client.get("/sign-in", params={"next": "/queues/puskesos"}).text
+
+
+def test_the_desk_form_carries_its_own_idempotency_key() -> None:
+    from slrt_web.entrypoints.desk import submission_key
+
+    key = "0b7f5a3e-2f4c-4d8e-9a61-5c3b2e1d7f90"
+    assert submission_key({"submission_key": key}) == key  # sent again: the same key, one complaint
+    assert submission_key({"submission_key": "x\x00y"}) is None  # never passes on anything else
+    assert submission_key({}) is None

@@ -63,8 +63,11 @@ class Intake(ServiceClient):
         body = {"sub": sub, "role": role, "region": region, "agency": agency}
         return (await self.json("POST", "/auth/dev-token", json=body))["access_token"]
 
-    async def register(self, token: str, body: dict[str, Any]) -> dict[str, Any]:
-        return await self.json("POST", "/complaints", token, json=body)
+    async def register(self, token: str, body: dict[str, Any], key: str | None = None) -> dict[str, Any]:
+        """``key``: the form's own Idempotency-Key, so a form sent twice (a double click, the browser
+        sending it again after a time-out) registers one complaint and shows its receipt."""
+        headers = {"Idempotency-Key": key} if key else None
+        return await self.json("POST", "/complaints", token, json=body, headers=headers)
 
     async def register_batch(self, token: str, items: list[dict[str, Any]]) -> dict[str, Any]:
         return await self.json("POST", "/complaints/batch", token, json={"complaints": items})

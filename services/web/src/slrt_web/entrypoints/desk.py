@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -41,7 +42,9 @@ async def desk(request: Request, user: User) -> Response:
 def new_complaint(request: Request, user: User) -> Response:
     _needs_registering(user)
     village = user.region if len(user.region) == 10 else ""
-    return render(request, "desk/new.html", form={"village": village}, errors=[])
+    # One key per form shown: sending this form again (double click, a retry) registers one complaint.
+    return render(request, "desk/new.html", form={"village": village, "submission_key": str(uuid.uuid4())},
+                  errors=[])
 
 
 @router.post("/new")
@@ -49,13 +52,22 @@ async def register(request: Request, user: User) -> Response:
     _needs_registering(user)
     form = await request.form()
     try:
-        receipt = await _services(request).intake.register(user.token, registration_body(form))
+        receipt = await _services(request).intake.register(user.token, registration_body(form),
+                                                            submission_key(form))
     except Refused as e:
         errors = [f"{field}: {problem}" for field, problem in e.refusal.fields]
         flash(request, "error", refusal_text(e.refusal))
         return render(request, "desk/new.html", status_code=422, form=dict(form), errors=errors)
     flash(request, "ok", _("Complaint registered. Give the citizen the receipt."))
     return RedirectResponse(f"/complaints/{receipt['complaint_id']}?new=1", 303)
+
+
+def submission_key(form: Any) -> str | None:
+    """The form's key if it is one this application made (a UUID), else none: never pass on junk."""
+    try:
+        return str(uuid.UUID(str(form.get("submission_key") or "")))
+    except ValueError:
+        return None
 
 
 @router.post("/lookup")
