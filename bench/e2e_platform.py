@@ -11,8 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from slrt_platform.platform import SERVICES, Platform, ServiceProcess
-from slrt_runtime.natsserver import NatsServerProcess
+from slrt_platform.platform import Platform
 
 PROFILED = ("intake", "dtks", "monitoring", "referral")
 
@@ -23,45 +22,21 @@ PROFILED = ("intake", "dtks", "monitoring", "referral")
 class PostgresPlatform(Platform):
     """``Platform`` with every service on PostgreSQL, each in a schema of its own.
 
-    The launcher gives every service the same environment; a schema per service needs one each, so
-    the processes are made here with ``Platform``'s environment plus the PostgreSQL settings."""
+    Every process gets a schema of its own, as in Kubernetes."""
 
     postgres: dict[str, Any]
     prefix: str
 
-    def start(self) -> None:
-        self.var_dir = self.var_dir.resolve()
-        (self.var_dir / "log").mkdir(parents=True, exist_ok=True)
-        self.nats = NatsServerProcess(self.var_dir / "nats", port=self.nats_port,
-                                      log_file=self.var_dir / "log" / "nats.log").start()
-        self.nats_url = self.nats.url
-        port_of = {name: self.port_base + offset for offset, name in enumerate(SERVICES, start=1)}
-        for name in SERVICES:
-            env = {
-                **os.environ,
-                "SLRT_DISTRICT": self.district,
-                "SLRT_NATS_URL": self.nats_url,
-                "SLRT_DATA_DIR": str(self.var_dir / "data"),
-                "SLRT_HTTP_HOST": "127.0.0.1",
-                "SLRT_HTTP_PORT": str(port_of[name]),
-                "SLRT_DTKS_URL": f"http://127.0.0.1:{port_of['dtks']}",
-                "SLRT_PUBLIC_TRACKING_URL": f"http://127.0.0.1:{port_of['monitoring']}/public/track/{{receipt_number}}",
-                "SLRT_PUBLIC_VERIFICATION_URL": f"http://127.0.0.1:{port_of['letters']}/public/verify/{{letter_id}}",
-                "SLRT_DTKS_SEED_PEOPLE": os.environ.get("SLRT_DTKS_SEED_PEOPLE", "2000"),
-                **self.extra_env,
-                "SLRT_PERSISTENCE": "postgres",
-                "SLRT_POSTGRES_HOST": self.postgres["host"],
-                "SLRT_POSTGRES_PORT": str(self.postgres["port"]),
-                "SLRT_POSTGRES_USER": self.postgres["user"],
-                "SLRT_POSTGRES_PASSWORD": self.postgres["password"],
-                "SLRT_POSTGRES_DBNAME": self.postgres["dbname"],
-                "SLRT_POSTGRES_SCHEMA": f"{self.prefix}_{name}",
-            }
-            self.services[name] = ServiceProcess(name, port_of[name], env, self.var_dir / "log" / f"{name}.log")
-        for service in self.services.values():
-            service.start()
-        for service in self.services.values():
-            service.wait_healthy()
+    def service_env(self, name: str) -> dict[str, str]:
+        return {
+            "SLRT_PERSISTENCE": "postgres",
+            "SLRT_POSTGRES_HOST": self.postgres["host"],
+            "SLRT_POSTGRES_PORT": str(self.postgres["port"]),
+            "SLRT_POSTGRES_USER": self.postgres["user"],
+            "SLRT_POSTGRES_PASSWORD": self.postgres["password"],
+            "SLRT_POSTGRES_DBNAME": self.postgres["dbname"],
+            "SLRT_POSTGRES_SCHEMA": f"{self.prefix}_{name}",
+        }
 
 
 def postgres_args(url: str) -> dict[str, Any]:

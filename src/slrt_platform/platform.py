@@ -153,6 +153,7 @@ class Platform:
                 "SLRT_DTKS_SEED_PEOPLE": os.environ.get("SLRT_DTKS_SEED_PEOPLE", "2000"),
                 **{f"SLRT_{service.upper()}_URL": f"http://127.0.0.1:{port_of[service]}" for service in SERVICES},
                 **self.extra_env,
+                **self.service_env(name),
             }
             self.services[name] = ServiceProcess(name, port_of[name], env,
                                                  self.var_dir / "log" / f"{name}.log")
@@ -160,6 +161,10 @@ class Platform:
             service.start()
         for service in self.services.values():
             service.wait_healthy()
+
+    def service_env(self, name: str) -> dict[str, str]:
+        """Settings of one process on top of the shared ones (e.g. a database schema of its own)."""
+        return {}
 
     def url(self, service: str) -> str:
         return self.services[service].url
