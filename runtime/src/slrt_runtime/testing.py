@@ -45,11 +45,20 @@ def private_nats(tmp_path: Path) -> Iterator[NatsServerProcess]:
     server.stop()
 
 
+_districts_used: set[str] = set()
+
+
 @pytest.fixture
 def district() -> str:
     """A district code of its own per test, so tests sharing one server never see each other's
-    messages (subjects and durable consumers carry the district)."""
-    return f"9{random.randrange(1000):03d}"  # 9xxx is no real province: never a real district
+    messages (subjects and durable consumers carry the district). Never the same twice in a session:
+    a rebuild replays a district's whole stream, and another test's events under the same code
+    would be read as its own."""
+    while True:
+        code = f"9{random.randrange(1000):03d}"  # 9xxx is no real province: never a real district
+        if code not in _districts_used:
+            _districts_used.add(code)
+            return code
 
 
 @pytest.fixture
