@@ -44,7 +44,7 @@ from .idempotency import AlreadyCarriedOut, RequestInProgress, current_call
 from .numbering import NumberSequence
 from .settings import Persistence, ServiceSettings
 from .telemetry import current_trace_headers
-from .transactions import CommandStore, KnownCounters, Transaction, Written, command_store_for
+from .transactions import CommandStore, Transaction, Written, command_store_for
 
 META_KEY = "_slrt_trace"
 """Key under which the trace context of the command is stored beside each event's state."""
@@ -153,7 +153,7 @@ class ServiceApplication(Application[UUID]):
         super().__init__(env=merged)
         self._listeners: list[Callable[[], None]] = []
         self.commands: CommandStore = command_store_for(self.recorder)
-        self._known_counters = KnownCounters()
+        self._known_counters: set[str] = set()  # sequences this process has seeded already
         self._collecting: ContextVar[_Batch | None] = ContextVar(f"{self.name}_batch", default=None)
 
     value_objects: tuple[type[BaseModel], ...] = (Actor, Region)
@@ -164,6 +164,8 @@ class ServiceApplication(Application[UUID]):
             transcoder.register(PydanticTranscoding(model))
 
     def construct_repository(self) -> Repository[UUID]:
+        # The library's repository as it builds it (cache settings from the environment), only
+        # with the faster projector as its default.
         repository = super().construct_repository()
         repository.__class__ = _Repository
         return repository
