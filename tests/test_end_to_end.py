@@ -9,8 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from slrt_platform.platform import Platform, free_port_block
-from slrt_runtime.natsserver import free_port
+from slrt_platform.platform import Platform, running_platform
 from slrt_runtime.testing import wait_for
 
 pytestmark = pytest.mark.e2e
@@ -18,13 +17,8 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def platform(tmp_path: Path) -> Iterator[Platform]:
-    p = Platform(tmp_path / "var", port_base=free_port_block(), nats_port=free_port(),
-                 extra_env={"SLRT_DTKS_SEED_PEOPLE": "300", "SLRT_CONSUMER_ACK_WAIT_SECONDS": "5"})
-    try:
-        p.start()
+    with running_platform(tmp_path / "var") as p:
         yield p
-    finally:
-        p.stop()
 
 
 def test_complaint_to_signed_letter_survives_a_killed_service(platform: Platform) -> None:

@@ -15,14 +15,14 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from slrt_platform.platform import Platform, free_port_block
-from slrt_runtime.natsserver import free_port
+from slrt_platform.platform import Platform, running_platform
 from slrt_runtime.testing import wait_for
 
 pytestmark = pytest.mark.e2e
@@ -32,14 +32,9 @@ PER_CLIENT = 4
 
 
 @pytest.fixture
-def platform(tmp_path: Path) -> Any:
-    p = Platform(tmp_path / "var", port_base=free_port_block(), nats_port=free_port(),
-                 extra_env={"SLRT_DTKS_SEED_PEOPLE": "200", "SLRT_CONSUMER_ACK_WAIT_SECONDS": "5"})
-    try:
-        p.start()
+def platform(tmp_path: Path) -> Iterator[Platform]:
+    with running_platform(tmp_path / "var", seed_people=200) as p:
         yield p
-    finally:
-        p.stop()
 
 
 def registered_in_store(data_dir: Path) -> list[dict[str, Any]]:

@@ -13,13 +13,14 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
-from slrt_runtime.natsserver import NatsServerProcess
+from slrt_runtime.natsserver import NatsServerProcess, free_port
 
 SERVICES = ("intake", "dtks", "referral", "letters", "monitoring")
 NATS = "nats-server"
@@ -212,3 +213,17 @@ class Platform:
             service.stop()
         if self.nats is not None:
             self.nats.stop()
+
+
+@contextmanager
+def running_platform(var_dir: Path, *, seed_people: int = 300, ack_wait_seconds: int = 5) -> Iterator[Platform]:
+    """A platform of its own on free ports (tests): started, and stopped afterwards whatever happens.
+    A short ack wait lets a killed consumer's messages come back within a test's patience."""
+    platform = Platform(var_dir, port_base=free_port_block(), nats_port=free_port(),
+                        extra_env={"SLRT_DTKS_SEED_PEOPLE": str(seed_people),
+                                   "SLRT_CONSUMER_ACK_WAIT_SECONDS": str(ack_wait_seconds)})
+    try:
+        platform.start()
+        yield platform
+    finally:
+        platform.stop()

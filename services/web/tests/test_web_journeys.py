@@ -14,8 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from slrt_platform.platform import Platform, free_port_block
-from slrt_runtime.natsserver import free_port
+from slrt_platform.platform import Platform, running_platform
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[3]
@@ -29,13 +28,8 @@ ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-net
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     if CHROMIUM is None:
         pytest.skip("chromium not found (/usr/bin/chromium); .ci/run installs it with apt-get")
-    p = Platform(tmp_path_factory.mktemp("web") / "var", port_base=free_port_block(), nats_port=free_port(),
-                 extra_env={"SLRT_DTKS_SEED_PEOPLE": "300", "SLRT_CONSUMER_ACK_WAIT_SECONDS": "5"})
-    try:
-        p.start()
+    with running_platform(tmp_path_factory.mktemp("web") / "var") as p:
         yield p
-    finally:
-        p.stop()
 
 
 @pytest.fixture(scope="module")
