@@ -19,16 +19,9 @@ from slrt_dtks.synthetic import generate
 from slrt_runtime.outbox import HEADER_NOTIFICATION_ID, HEADER_UPSTREAM
 from slrt_runtime.settings import ServiceSettings
 from slrt_runtime.streams import ensure_streams
+from slrt_runtime.testkit import eventually
 
 pytestmark = pytest.mark.integration
-
-
-async def eventually(check: Callable[[], bool], timeout: float = 20.0, what: str = "condition") -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not check():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
 
 
 async def test_complaint_is_checked_once_and_published(
