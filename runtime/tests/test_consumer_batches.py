@@ -16,7 +16,7 @@ from slrt_contracts.streams import stream_for
 from slrt_runtime.consumers import Delivery, PermanentFailure, TrackedConsumer
 from slrt_runtime.messaging import ServiceMessaging
 from slrt_runtime.settings import ServiceSettings
-from slrt_runtime.testkit import Consumer, Effect, Item, Producer, contract_of, eventually, settings_for
+from slrt_runtime.testkit import Consumer, Effect, Item, Producer, consume_until, contract_of, eventually, settings_for
 
 pytestmark = pytest.mark.integration
 
@@ -61,16 +61,6 @@ def batch_consumer(app: Consumer, district: str, refused: str | None = None) -> 
                            district=district, batch_scope=app.batch, ack_wait_seconds=1)
 
 
-async def consume(consumer: TrackedConsumer, settings: ServiceSettings, until: object) -> None:
-    messaging = ServiceMessaging("consumer", settings)
-    messaging.add_consumer(consumer)
-    await messaging.start()
-    try:
-        await eventually(until, what="the batch handled")  # type: ignore[arg-type]
-    finally:
-        await messaging.stop()
-
-
 async def publish_again(url: str, subject: str) -> int:
     """The stream's messages once more under new message ids (a relay re-publishing after the
     broker's duplicate window): the same upstream notifications, delivered a second time."""
@@ -98,7 +88,7 @@ async def test_poison_in_a_batch_is_dead_lettered_and_the_rest_commit_once(
     nc = await nats.connect(nats_url)
     try:
         dead = await nc.jetstream().subscribe(f"slrt.{district}.deadletter.>", ordered_consumer=True)
-        await consume(consumer, settings, lambda: consumer.processed == 4 and consumer.dead_lettered == 1)
+        await consume_until(consumer, settings, lambda: consumer.processed == 4 and consumer.dead_lettered == 1)
         letter = await dead.next_msg(timeout=5)
         assert letter.headers["slrt-dead-letter-reason"] == "PermanentFailure: receipt number withdrawn by the front office"
     finally:
@@ -108,7 +98,7 @@ async def test_poison_in_a_batch_is_dead_lettered_and_the_rest_commit_once(
 
     # The four good ones once more (the refused one is refused again): nothing new is saved.
     assert await publish_again(nats_url, f"slrt.{district}.intake.complaint.registered") == 5
-    await consume(consumer, settings, lambda: consumer.processed == 8 and consumer.dead_lettered == 2)
+    await consume_until(consumer, settings, lambda: consumer.processed == 8 and consumer.dead_lettered == 2)
     assert len(app.effects()) == 4
 
 
@@ -139,5 +129,5 @@ async def test_batch_committed_but_not_acknowledged_has_no_second_effect(
     finally:
         await messaging.stop()
     assert consumer.processed == 0 and len(app.effects()) == 5
-    await consume(consumer, settings, lambda: consumer.processed == 5)  # delivered again after ack_wait
+    await consume_until(consumer, settings, lambda: consumer.processed == 5)  # delivered again after ack_wait
     assert len(app.effects()) == 5

@@ -10,7 +10,7 @@ from pathlib import Path
 from eventsourcing.domain import Aggregate, event
 from slrt_contracts import Actor, Channel, ComplaintRegistered, ComplaintType, Region, Role, ServiceField
 
-from .consumers import Delivery
+from .consumers import Delivery, TrackedConsumer
 from .eventstore import ServiceApplication
 from .settings import ServiceSettings
 
@@ -67,6 +67,20 @@ async def eventually(check: Callable[[], bool], timeout: float = 20.0, what: str
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         await asyncio.sleep(0.05)
+
+
+async def consume_until(consumer: TrackedConsumer, settings: ServiceSettings, until: Callable[[], bool],
+                        service: str = "consumer") -> None:
+    """Run ``consumer`` as a service's messaging does, until ``until()`` holds."""
+    from .messaging import ServiceMessaging  # the messaging imports the consumers: only when used
+
+    messaging = ServiceMessaging(service, settings)
+    messaging.add_consumer(consumer)
+    await messaging.start()
+    try:
+        await eventually(until, what="the batch handled")
+    finally:
+        await messaging.stop()
 
 
 def handler_saving_effects(app: Consumer) -> Callable[[Delivery], None]:

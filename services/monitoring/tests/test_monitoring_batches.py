@@ -18,7 +18,7 @@ from slrt_monitoring.synthetic import T0, VILLAGE_A, History, cid, publish, regi
 from slrt_runtime.consumers import Delivery, PermanentFailure, TrackedConsumer
 from slrt_runtime.messaging import ServiceMessaging
 from slrt_runtime.settings import ServiceSettings
-from slrt_runtime.testkit import eventually
+from slrt_runtime.testkit import consume_until, eventually
 
 pytestmark = pytest.mark.integration
 
@@ -55,16 +55,6 @@ def complaints_counted(models: ReadModels) -> int:
         return c.execute("SELECT COALESCE(SUM(n), 0) FROM {p}counts_sub WHERE metric='complaints'").fetchone()[0]
 
 
-async def run(consumer: TrackedConsumer, settings: ServiceSettings, until: object) -> None:
-    messaging = ServiceMessaging("monitoring", settings)
-    messaging.add_consumer(consumer)
-    await messaging.start()
-    try:
-        await eventually(until, what="the batch handled")  # type: ignore[arg-type]
-    finally:
-        await messaging.stop()
-
-
 async def test_refused_message_is_dead_lettered_and_the_rest_of_its_batch_applied_once(
     nats_url: str, district: str, tmp_path: Path
 ) -> None:
@@ -77,7 +67,8 @@ async def test_refused_message_is_dead_lettered_and_the_rest_of_its_batch_applie
     nc = await nats.connect(nats_url)
     try:
         dead = await nc.jetstream().subscribe(f"slrt.{district}.deadletter.>", ordered_consumer=True)
-        await run(consumer, settings, lambda: consumer.processed == 4 and consumer.dead_lettered == 1)
+        await consume_until(consumer, settings, lambda: consumer.processed == 4 and consumer.dead_lettered == 1,
+                            service="monitoring")
         letter = await dead.next_msg(timeout=5)
         assert letter.headers["slrt-dead-letter-reason"] == \
             "PermanentFailure: a registration this read model cannot take"
@@ -94,7 +85,7 @@ async def test_refused_message_is_dead_lettered_and_the_rest_of_its_batch_applie
     again = [(s, b, {**h, "Nats-Msg-Id": f"again-{h['Nats-Msg-Id']}"})
              for i, (s, b, h) in enumerate(messages) if i != REFUSED - 1]
     await publish(nats_url, settings, again)
-    await run(consumer, settings, lambda: consumer.processed == 8)
+    await consume_until(consumer, settings, lambda: consumer.processed == 8, service="monitoring")
     assert consumer.batches_split == 1, "a batch of already applied events commits as a batch"
     assert models.store.dump() == before
     models.close()
@@ -128,7 +119,8 @@ async def test_batch_committed_but_not_acknowledged_is_applied_once_when_deliver
     finally:
         await messaging.stop()
     assert consumer.processed == 0 and applied(models) == [1, 2, 3, 4, 5]
-    await run(consumer, settings, lambda: consumer.processed == 5)  # a new process: JetStream delivers them again
+    # A new process: JetStream delivers them again.
+    await consume_until(consumer, settings, lambda: consumer.processed == 5, service="monitoring")
     assert commits == 2, "the second delivery came as a batch again"
     assert applied(models) == [1, 2, 3, 4, 5]
     assert complaints_counted(models) == 5
