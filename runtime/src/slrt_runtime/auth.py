@@ -67,12 +67,23 @@ class DevTokenAuthenticator:
 _bearer = HTTPBearer(auto_error=False, description="JWT; locally from POST /auth/dev-token or `./slrt token`")
 
 
+_VERIFIED = "slrt_verified_actor"
+
+
+def remember_actor(scope: dict, token: str, actor: Actor) -> None:
+    """A middleware that verified the request's token already hands the result to the endpoint."""
+    scope.setdefault("state", {})[_VERIFIED] = (token, actor)
+
+
 def current_actor(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Actor:
     if credentials is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "missing bearer token",
                             headers={"WWW-Authenticate": "Bearer"})
+    verified = getattr(request.state, _VERIFIED, None)
+    if verified is not None and verified[0] == credentials.credentials:
+        return verified[1]
     authenticator: Authenticator = request.app.state.authenticator
     try:
         return authenticator.authenticate(credentials.credentials)

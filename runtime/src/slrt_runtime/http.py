@@ -16,7 +16,7 @@ from opentelemetry import trace
 from pydantic import BaseModel, Field
 from slrt_contracts import Actor, NotificationId, Role, Text
 
-from .auth import CurrentActor, DevTokenAuthenticator
+from .auth import CurrentActor, DevTokenAuthenticator, remember_actor
 from .errors import DomainError
 from .idempotency import IdempotencyMiddleware
 from .consumers import TrackedConsumer
@@ -230,14 +230,16 @@ def create_service_app(
     app.state.application = application
     authenticator = app.state.authenticator
 
-    def subject_of(authorization: str) -> str | None:
+    def subject_of(authorization: str, scope: dict) -> str | None:
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token:
             return None
         try:
-            return authenticator.authenticate(token).id
+            actor = authenticator.authenticate(token)
         except Exception:  # noqa: BLE001 - an invalid token is refused by the API itself
             return None
+        remember_actor(scope, token, actor)  # the endpoint's dependency does not verify it again
+        return actor.id
 
     app.add_middleware(IdempotencyMiddleware, service=service, store=application.commands, subject_of=subject_of)
     app.state.deadline_book = deadlines[0] if deadlines else None

@@ -105,7 +105,7 @@ def _problem(status: int, title: str, detail: str, error: str, retry_after: int 
 class IdempotencyMiddleware:
     """ASGI middleware: answers retries from the stored response, records new ones.
 
-    ``subject_of(authorization header) -> str | None`` names the caller (the token's subject);
+    ``subject_of(authorization header, scope) -> str | None`` names the caller (the token's subject);
     requests without a valid caller pass through untouched (they are refused by the API anyway).
     """
 
@@ -126,7 +126,7 @@ class IdempotencyMiddleware:
                                         "visible ASCII characters (for example a UUID)", "InvalidIdempotencyKey"))
             return
         authorization = next((v for k, v in scope["headers"] if k == b"authorization"), b"").decode("latin-1")
-        subject = self.subject_of(authorization)
+        subject = self.subject_of(authorization, scope)
         if subject is None:
             await self.app(scope, receive, send)
             return

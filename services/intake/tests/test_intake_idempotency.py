@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from httpx import Response
 
 from .conftest import Intake, complaint
@@ -68,3 +69,13 @@ def test_requests_without_a_key_behave_as_before(intake: Intake) -> None:
     b = intake.client.post("/complaints", json=complaint(), headers=intake.token())
     assert a.status_code == b.status_code == 201
     assert a.json()["receipt_number"] != b.json()["receipt_number"]
+
+
+def test_a_keyed_request_verifies_its_token_once(intake: Intake, monkeypatch: pytest.MonkeyPatch) -> None:
+    headers = {**intake.token(), "Idempotency-Key": str(uuid.uuid4())}
+    authenticator = intake.client.app.state.authenticator  # type: ignore[attr-defined]
+    verified = []
+    original = authenticator.authenticate
+    monkeypatch.setattr(authenticator, "authenticate", lambda token: verified.append(token) or original(token))
+    assert intake.client.post("/complaints", json=complaint(), headers=headers).status_code == 201
+    assert len(verified) == 1  # by the idempotency middleware; the endpoint reuses its answer
