@@ -9,8 +9,9 @@ from slrt_runtime.settings import ServiceSettings
 from .adapters.dtks import Dtks
 from .application import LettersApplication
 from .deadlines import deadline_book, on_due_for
-from .entrypoints import api, bpjs, public
+from .entrypoints import api, bpjs, public, worklist
 from .messaging import to_contract
+from .queues import LetterQueues
 
 SERVICE = "letters"
 
@@ -19,10 +20,12 @@ def build(settings: ServiceSettings | None = None, *, with_messaging: bool = Tru
           with_deadlines: bool = True) -> FastAPI:
     application = LettersApplication(settings, dtks=dtks)
     application.signer  # noqa: B018 - load the office certificate now: a wrong one stops the start, not a signature
-    return create_service_app(
-        SERVICE, application, routers=[api.router, bpjs.router, public.router], translate=to_contract,
+    app = create_service_app(
+        SERVICE, application, routers=[worklist.router, api.router, bpjs.router, public.router], translate=to_contract,
         with_messaging=with_messaging,
         deadlines=(deadline_book(application), on_due_for(application)) if with_deadlines else None,
         description="Letters of the social office from the SOP catalogue: documents, verification, paraf "
         "chain, signature and number, PAdES seal, public QR verification, monthly BPJS batches.",
     )
+    app.state.queues = LetterQueues(application)
+    return app
