@@ -123,11 +123,15 @@ class PdfDocument:
         self._story.append(KeepTogether([Spacer(1, 3 * mm), table]))
         return self
 
-    def signature_block(self, place_date: str, position: str, name: str, *, space_mm: float = 22) -> PdfDocument:
-        """Right-aligned: "<city>, <date>", the position, room for the signature, the name."""
-        block = Table([[""], [Paragraph(_text(place_date), _BODY)], [Paragraph(_text(position), _BODY)],
-                       [Spacer(1, space_mm * mm)], [Paragraph(f"<b>{_text(name)}</b>", _BODY)]],
-                      colWidths=[75 * mm], hAlign="RIGHT")
+    def signature_block(self, place_date: str, position: str, name: str, *, space_mm: float = 22,
+                        nip: str | None = None) -> PdfDocument:
+        """Right-aligned: "<city>, <date>", the position, room for the signature, the name (and the
+        civil servant's NIP under it, as official letters print it)."""
+        rows = [[""], [Paragraph(_text(place_date), _BODY)], [Paragraph(_text(position), _BODY)],
+                [Spacer(1, space_mm * mm)], [Paragraph(f"<b>{_text(name)}</b>", _BODY)]]
+        if nip:
+            rows.append([Paragraph(_text(f"NIP. {nip}"), _BODY)])
+        block = Table(rows, colWidths=[75 * mm], hAlign="RIGHT")
         self._story.append(KeepTogether([Spacer(1, 6 * mm), block]))
         return self
 

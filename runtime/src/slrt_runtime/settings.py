@@ -57,6 +57,9 @@ class ServiceSettings(BaseSettings):
         default="Jl. Contoh No. 1, Muara Beliti, Kabupaten Musi Rawas", description="Letterhead: address line"
     )
     office_city: str = Field(default="Muara Beliti", description="Place written before the date on documents")
+    district_officials: Path | None = Field(
+        default=None, description="YAML of the office's officials (Kadin, Sekdin, Kabid, Kasi, desk officers); "
+        "empty = the built-in synthetic ones of district 1605")
     public_tracking_url: str = Field(
         default="http://127.0.0.1:8005/public/track/{receipt_number}",
         description="Public complaint-tracking page; {receipt_number} is filled in (printed as a QR code)",

@@ -21,7 +21,7 @@ def text_of(pdf: bytes) -> str:
 def test_a_fee_waiver_prints_population_data_purpose_hospital_date_and_signer(
         tmp_path: Path, dtks: FakeDtks, signer: LetterSigner) -> None:
     settings = LettersSettings(persistence="memory", data_dir=tmp_path, office_name="Dinas Sosial Kabupaten Lumajang",
-                               office_city="Lumajang", letters_secretary_name="Dra. Contoh Sekretaris")
+                               office_city="Lumajang")
     app = LettersApplication(settings, dtks=dtks, signer=signer)
     letter = app.sign(ready_to_sign(app, "rec-health-fee-waiver"), SEKDIN)
     pdf = app.letter_pdf(letter["letter_id"])
@@ -29,7 +29,7 @@ def test_a_fee_waiver_prints_population_data_purpose_hospital_date_and_signer(
     for expected in ("DINAS SOSIAL KABUPATEN LUMAJANG", "SURAT REKOMENDASI KERINGANAN", letter["letter_number"],
                      "Siti Aminah", NIK, "Muara Beliti, 1 Januari 1990", "Perempuan", "Dusun II, Desa Lubuk Rumbai",
                      "Berobat di rumah sakit", "Rumah sakit tujuan", "RSUD Dr. Sobirin", "Lumajang, ",
-                     "a.n. Kepala Dinas Sosial", "Dra. Contoh Sekretaris", "Pindai untuk memeriksa keaslian",
+                     "a.n. Kepala Dinas Sosial", "Ratna Dewi, S.Sos, MM", "NIP. 19720315 199803 2 002", "Pindai untuk memeriksa keaslian",
                      f"/public/verify/{letter['letter_id']}"):
         assert expected in text, expected
     assert "Sekretaris Dinas Sosial Kabupaten Lumajang, dengan ini" in text and "Sosial Dinas Sosial" not in text

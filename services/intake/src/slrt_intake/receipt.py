@@ -56,6 +56,8 @@ def receipt_pdf(app: IntakeApplication, complaint_id: UUID, actor: Actor) -> byt
     url = settings.public_tracking_url.format(receipt_number=receipt)
     doc.paragraph(f"Pindai kode QR atau buka alamat di bawah, atau tanyakan ke petugas dengan nomor {receipt}.")
     doc.qr(url, f"Status pengaduan {receipt}")
-    doc.signature_block(f"{office.city}, {view['registered_at'].astimezone(tz):%d-%m-%Y}", "Petugas penerima",
-                        view["registered_by"].id)
+    # The officer's name as the district configured it; an account it does not name (a development
+    # sign-in, a new officer) is signed for by the office, never with an account id.
+    officer = app.officials.officer_name(view["registered_by"].id) or office.name
+    doc.signature_block(f"{office.city}, {view['registered_at'].astimezone(tz):%d-%m-%Y}", "Petugas penerima", officer)
     return doc.render()

@@ -17,10 +17,6 @@ class LettersSettings(ServiceSettings):
         description="Nomor surat; fields {classification} (per letter type), {seq}, {unit}, {year}, {district}",
     )
     letters_number_unit: str = Field(default="Dinsos", description="Office unit code written in the letter number")
-    letters_head_title: str = Field(default="Kepala Dinas Sosial", description="Printed position of the Kadin")
-    letters_head_name: str = Field(default="(Nama Kepala Dinas)", description="Printed name of the Kadin")
-    letters_secretary_title: str = Field(default="Sekretaris Dinas Sosial")
-    letters_secretary_name: str = Field(default="(Nama Sekretaris Dinas)")
 
     letters_signing_pkcs12: Path | None = Field(default=None, description="Office certificate and key as PKCS#12")
     letters_signing_key: Path | None = Field(default=None, description="Office signing key, PEM (with _cert)")

@@ -15,6 +15,7 @@ from slrt_runtime.deadlines import utc_now
 from slrt_runtime.errors import NotPermitted
 from slrt_runtime.eventstore import ServiceApplication
 from slrt_runtime.numbering import NumberSequence
+from slrt_runtime.officials import load_officials
 from slrt_runtime.settings import ServiceSettings
 
 from ..domain import Complaint, ComplaintNotFound
@@ -36,6 +37,8 @@ class IntakeBase(ServiceApplication):
         super().__init__(settings, env)
         self.rules = rules or standards()
         self.clock = clock
+        # Checked now: a wrong officials file stops the start, not the first receipt.
+        self.officials = load_officials(self.settings.district_officials, self.settings.district)
 
     # -- loading, scoping, saving ---------------------------------------------------------------
     def load(self, complaint_id: UUID) -> Complaint:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from slrt_runtime.officials import Official
 from slrt_runtime.pdf import OfficeProfile, PdfDocument
 from slrt_runtime.timestandards import WIB
 
@@ -32,12 +33,12 @@ def _merged(title: str, office: str) -> str:
 
 
 def render_letter(*, kind: LetterType, office: OfficeProfile, letter: dict[str, Any], letter_number: str,
-                  issued_at: dt.datetime, signer_title: str, signer_name: str, verification_url: str,
+                  issued_at: dt.datetime, signer: Official, verification_url: str,
                   on_behalf_of: str | None = None) -> bytes:
     applicant = letter["applicant"]
     doc = PdfDocument(f"{kind.title} {letter_number}", office)
     doc.heading(kind.title.upper()).paragraph(f"Nomor: {letter_number}").spacer(3)
-    doc.paragraph(f"Yang bertanda tangan di bawah ini, {_merged(signer_title, office.name)}, dengan ini "
+    doc.paragraph(f"Yang bertanda tangan di bawah ini, {_merged(signer.position, office.name)}, dengan ini "
                   + ("memberikan rekomendasi kepada:" if kind.kind != "certificate" else "menerangkan bahwa:"))
     doc.spacer(2)
     if kind.needs(Element.APPLICANT_DATA) or applicant.get("organisation"):
@@ -71,8 +72,8 @@ def render_letter(*, kind: LetterType, office: OfficeProfile, letter: dict[str, 
     if kind.applicant_notice:
         doc.spacer(1).paragraph(f"Catatan: {kind.applicant_notice}", small=True)
     local = issued_at.astimezone(WIB).date()
-    position = f"a.n. {on_behalf_of}, {signer_title}" if on_behalf_of else signer_title  # atas nama: for the head
-    doc.signature_block(f"{office.city}, {tanggal(local)}", position, signer_name, space_mm=14)
+    position = f"a.n. {on_behalf_of}, {signer.position}" if on_behalf_of else signer.position  # atas nama: for the head
+    doc.signature_block(f"{office.city}, {tanggal(local)}", position, signer.name, space_mm=14, nip=signer.nip)
     doc.paragraph("Ditandatangani secara elektronik (tanda tangan digital PAdES).", small=True)
     doc.qr(verification_url, "Pindai untuk memeriksa keaslian surat ini", size_mm=26)
     return doc.render()

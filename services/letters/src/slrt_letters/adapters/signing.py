@@ -85,7 +85,7 @@ def ensure_dev_identity(directory: Path, settings: LettersSettings) -> tuple[Pat
     )
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     cert = (
-        x509.CertificateBuilder().subject_name(_name(f"{settings.letters_head_title} (development)", settings))
+        x509.CertificateBuilder().subject_name(_name(f"{settings.office_name} (development)", settings))
         .issuer_name(ca_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
         .not_valid_before(now).not_valid_after(now + dt.timedelta(days=1825))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)

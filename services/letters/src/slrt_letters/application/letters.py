@@ -17,6 +17,7 @@ from slrt_runtime.deadlines import utc_now
 from slrt_runtime.errors import InvalidTransition, NotPermitted
 from slrt_runtime.eventstore import ServiceApplication
 from slrt_runtime.numbering import NumberSequence
+from slrt_runtime.officials import Official, load_officials
 from slrt_runtime.pdf import OfficeProfile
 from slrt_runtime.settings import ServiceSettings
 from slrt_runtime.timestandards import WIB
@@ -59,6 +60,7 @@ class LettersApplication(BpjsCommands, PublicVerification, ServiceApplication):
         self._signer = signer
         self.files = file_store_for(self, self.settings.letters_dir / "files", self.settings.letters_max_upload_bytes)
         self.office = OfficeProfile.from_settings(self.settings)
+        self.officials = load_officials(self.settings.district_officials, self.settings.district)
         self.clock = clock or utc_now
 
     @property
@@ -144,7 +146,7 @@ class LettersApplication(BpjsCommands, PublicVerification, ServiceApplication):
             def sign_with(seq: int, letter: Letter = letter) -> Letter:
                 number = letter_number(self.settings.letters_number_format, classification=letter.kind.classification,
                                        seq=seq, unit=unit, year=year, district=district)
-                letter.sign(number, actor)
+                letter.sign(number, actor, self.officials.of(actor.role.value).model_dump(exclude={"unit"}))
                 return letter
 
             try:
@@ -162,13 +164,12 @@ class LettersApplication(BpjsCommands, PublicVerification, ServiceApplication):
         if letter.issued_at is not None or not letter.is_signed:
             return letter_view(letter)
         signer_role = letter.signed_by.role if letter.signed_by else Role.KADIN
-        title, name = ((self.settings.letters_secretary_title, self.settings.letters_secretary_name)
-                       if signer_role is Role.SEKDIN else
-                       (self.settings.letters_head_title, self.settings.letters_head_name))
+        head = self.officials.of("kadin")
+        signer = (Official(unit=signer_role.value, **letter.signer) if letter.signer else  # type: ignore[arg-type]
+                  self.officials.of(signer_role.value))
         pdf = render_letter(kind=letter.kind, office=self.office, letter=letter_view(letter, full=True),
                             letter_number=letter.letter_number or "", issued_at=letter.signed_at or self.clock(),
-                            signer_title=title, signer_name=name,
-                            on_behalf_of=self.settings.letters_head_title if signer_role is Role.SEKDIN else None,
+                            signer=signer, on_behalf_of=head.position if signer_role is Role.SEKDIN else None,
                             verification_url=self.settings.public_verification_url.format(letter_id=letter.id))
         signed = self.signer.sign(pdf, reason=f"{letter.kind.title} {letter.letter_number}",
                                   location=self.office.city, letter_ref=f"slrt-letter:{letter.id}")

@@ -8,6 +8,8 @@ import hashlib
 from typing import Any
 from uuid import UUID
 
+from slrt_runtime.officials import Official
+
 from ..adapters.signing import letter_ref_of
 from ..domain import Letter, LetterNotFound
 
@@ -15,6 +17,14 @@ from ..domain import Letter, LetterNotFound
 def mask_name(name: str) -> str:
     """'Siti Aminah' -> 'S*** A*****': enough to tell the holder it is their letter, not who they are."""
     return " ".join(part[0] + "*" * (len(part) - 1) for part in name.split())
+
+
+def _official(letter: Letter) -> dict[str, str] | None:
+    """The signing official's name and position; the NIP masked, since a NIP begins with the birth date."""
+    if not letter.signer or letter.signed_by is None:
+        return None
+    official = Official(unit=letter.signed_by.role.value, **letter.signer)  # type: ignore[arg-type]
+    return {"name": official.name, "position": official.position, "nip": official.nip_masked}
 
 
 class PublicVerification:
@@ -34,6 +44,7 @@ class PublicVerification:
             "issued_on": letter.issued_at.date(),
             "issuer": self.office.name,  # type: ignore[attr-defined]
             "signed_as": letter.signed_by.role.value if letter.signed_by else None,
+            "signed_by": _official(letter),
             "holder": mask_name(letter.applicant["name"]),
             "revoked_on": letter.revocation["at"].date() if letter.revocation else None,
         }

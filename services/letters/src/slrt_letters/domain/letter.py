@@ -103,6 +103,7 @@ class Letter(LetterTracking, Aggregate):
         self.letter_number: str | None = None
         self.signed_by: Actor | None = None
         self.signed_at: dt.datetime | None = None
+        self.signer: dict[str, str] | None = None
         self.issued_at: dt.datetime | None = None
         self.document_sha256: str | None = None
         self.document_file: str | None = None
@@ -353,18 +354,26 @@ class Letter(LetterTracking, Aggregate):
             names = " and ".join(TITLE[s] for s in missing)
             raise InvalidTransition(f"letter needs paraf of {names} before signing")
 
-    def sign(self, letter_number: str, by: Actor) -> None:
+    def sign(self, letter_number: str, by: Actor, signer: dict[str, str] | None = None) -> None:
+        """``signer``: the official as printed (name, NIP, position), kept so that the letter and its
+        public verification name who signed it even after the office's officials change."""
         self.check_can_sign(by)
-        self.trigger_event(self.Signed, letter_number=letter_number, by=by, **self.public_identity())
+        self.trigger_event(self.Signed, letter_number=letter_number, by=by, signer=signer, **self.public_identity())
 
     class Signed(Public):
-        class_version = 2
+        class_version = 3
         upcast_v1_v2 = staticmethod(_add_region)
         letter_number: str
         by: Actor
+        signer: dict[str, str] | None
+
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            state["signer"] = None  # signed before the officials were configured: the printed placeholder
 
         def apply(self, aggregate: Letter) -> None:
             aggregate.letter_number, aggregate.signed_by, aggregate.signed_at = self.letter_number, self.by, self.timestamp
+            aggregate.signer = self.signer
 
     def issue(self, document_sha256: str, document_file: str) -> None:
         """The signed PDF exists and is archived. Done by the service right after the signature."""

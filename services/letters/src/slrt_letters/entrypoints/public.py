@@ -28,7 +28,8 @@ def verify_page(letter_id: str, request: Request, app: App) -> Any:
     rows = "".join(f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in (
         ("Status", _STATUS_ID[status["status"]]), ("Jenis surat", status.get("title")),
         ("Nomor", status.get("letter_number")), ("Tanggal", status.get("issued_on")),
-        ("Penerbit", status.get("issuer")), ("Atas nama", status.get("holder")),
+        ("Penerbit", status.get("issuer")), ("Ditandatangani oleh", _official(status.get("signed_by"))),
+        ("Atas nama", status.get("holder")),
         ("Dicabut pada", status.get("revoked_on"))) if v)
     return HTMLResponse(f"<!doctype html><html lang='id'><meta charset='utf-8'><title>Verifikasi surat</title>"
                         f"<h1>Verifikasi surat</h1><table>{rows}</table>"
@@ -41,5 +42,10 @@ def verify_upload(app: App, file: Annotated[UploadFile, File()],
     return _json(app.verify_upload(read_upload(file, app.settings.letters_max_upload_bytes), letter_id))
 
 
+def _official(signed_by: dict[str, str] | None) -> str | None:
+    return f"{signed_by['name']}, {signed_by['position']} (NIP {signed_by['nip']})" if signed_by else None
+
+
 def _json(status: dict[str, Any]) -> dict[str, Any]:
-    return {k: (str(v) if v is not None and not isinstance(v, (bool, int, str)) else v) for k, v in status.items()}
+    return {k: (str(v) if v is not None and not isinstance(v, (bool, int, str, dict)) else v)
+            for k, v in status.items()}
