@@ -59,7 +59,7 @@ def test_staff_pages_need_a_sign_in(client: TestClient) -> None:
 def test_the_development_sign_in_is_marked_and_refuses_roles_outside_this_application(client: TestClient) -> None:
     page = client.get("/sign-in").text
     assert "Masuk mode pengembangan" in page and "Jangan pernah dipakai di produksi" in page
-    r = client.post("/sign-in", data={"csrf_token": csrf_of(client), "role": "kadin", "region": "1605"},
+    r = client.post("/sign-in", data={"csrf_token": csrf_of(client), "role": "service", "region": "1605"},
                     follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/sign-in"
     r = client.post("/sign-in", data={"csrf_token": csrf_of(client), "role": "puskesos", "region": "3201012001"},

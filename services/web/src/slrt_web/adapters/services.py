@@ -109,6 +109,47 @@ class Letters(ServiceClient):
     async def verify_upload(self, filename: str, content: bytes) -> dict[str, Any]:
         return await self.json("POST", "/public/verify", files={"file": (filename, content, "application/pdf")})
 
+    async def types(self, token: str) -> list[dict[str, Any]]:
+        return await self.json("GET", "/letters/types", token)
+
+    async def letters(self, token: str, params: dict[str, Any]) -> dict[str, Any]:
+        return await self.json("GET", "/letters", token, params=params)
+
+    async def queue(self, token: str, params: dict[str, Any]) -> dict[str, Any]:
+        return await self.json("GET", "/letters/queue", token, params=params)
+
+    async def letter(self, token: str, letter_id: str) -> dict[str, Any]:
+        return await self.json("GET", f"/letters/{letter_id}", token)
+
+    async def request(self, token: str, body: dict[str, Any]) -> dict[str, Any]:
+        """``body["request_id"]`` is the form's own key: a form sent twice requests one letter."""
+        return await self.json("POST", "/letters", token, json=body)
+
+    async def command(self, token: str, letter_id: str, command: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        return await self.json("POST", f"/letters/{letter_id}/{command}", token, json=body)
+
+    async def scan(self, token: str, letter_id: str, code: str, filename: str, content: bytes,
+                   content_type: str) -> dict[str, Any]:
+        return await self.json("POST", f"/letters/{letter_id}/documents/{code}/scan", token,
+                               files={"file": (filename, content, content_type)})
+
+    async def pdf(self, token: str, letter_id: str) -> bytes:
+        return (await self.call("GET", f"/letters/{letter_id}/pdf", token)).content
+
+    async def batch(self, token: str, period: str) -> dict[str, Any]:
+        return await self.json("GET", f"/bpjs/batches/{period}", token)
+
+    async def close_batch(self, token: str, period: str) -> dict[str, Any]:
+        return await self.json("POST", f"/bpjs/batches/{period}/close", token)
+
+    async def batch_file(self, token: str, period: str, fmt: str) -> tuple[bytes, str]:
+        answer = await self.call("GET", f"/bpjs/batches/{period}/file.{fmt}", token)
+        return answer.content, answer.headers.get("content-type", "application/octet-stream")
+
+    async def reconcile(self, token: str, period: str, filename: str, content: bytes) -> dict[str, Any]:
+        return await self.json("POST", f"/bpjs/batches/{period}/reconciliation", token,
+                               files={"file": (filename, content, "application/octet-stream")})
+
 
 class Services:
     """The five services, over one connection pool."""

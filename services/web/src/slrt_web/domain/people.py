@@ -7,9 +7,9 @@ from typing import Any
 
 from slrt_contracts import Role
 
-# The roles this application serves in this issue; secretariat, signers, agencies and DTKS operators
-# come with the next one.
-WEB_ROLES = (Role.FRONT_OFFICE, Role.PUSKESOS, Role.FACILITATOR, Role.BACK_OFFICE, Role.SUPERVISOR, Role.MANAGER)
+# The roles this application serves.
+WEB_ROLES = (Role.FRONT_OFFICE, Role.PUSKESOS, Role.FACILITATOR, Role.BACK_OFFICE, Role.SUPERVISOR, Role.MANAGER,
+             Role.PENGELOLA, Role.KASI, Role.KABID, Role.SEKDIN, Role.KADIN)
 
 # The intake work queue each role works (intake's /queues/{queue}); the desk roles also see the
 # front-office queue of new complaints.
@@ -22,6 +22,10 @@ QUEUE_OF_ROLE = {
     Role.MANAGER: "manager",
 }
 DESK_ROLES = frozenset({Role.FRONT_OFFICE, Role.PUSKESOS})
+# Who works letters: the officers who receive and draft them, and the officials who initial and sign.
+LETTER_ROLES = frozenset({Role.PENGELOLA, Role.FRONT_OFFICE, Role.BACK_OFFICE, Role.MANAGER, Role.KASI, Role.KABID,
+                          Role.SEKDIN, Role.KADIN})
+LETTERS_ONLY = frozenset({Role.PENGELOLA, Role.KASI, Role.KABID, Role.SEKDIN, Role.KADIN})
 REGISTERING_ROLES = frozenset({Role.FRONT_OFFICE, Role.PUSKESOS, Role.FACILITATOR})
 
 
@@ -54,7 +58,17 @@ class SignedInUser:
             return "/desk"
         if self.role is Role.FACILITATOR:
             return "/field"
+        if self.role in LETTERS_ONLY:
+            return "/letters"  # a signer's letters page is their queue
         return "/queues"
+
+    @property
+    def works_letters(self) -> bool:
+        return self.role in LETTER_ROLES
+
+    @property
+    def has_work_queue(self) -> bool:
+        return self.role not in LETTERS_ONLY
 
     @property
     def queue(self) -> str:

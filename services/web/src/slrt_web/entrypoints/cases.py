@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from ..adapters.services import Refused
 from ..application.commands import COMMANDS, offered
+from ..domain.letter_form import OFFICERS as LETTER_OFFICERS
 from .i18n import gettext as _
 from .rendering import flash, refusal_text, render
 from .security import User, check_csrf
@@ -41,7 +42,7 @@ async def complaint_page(request: Request, complaint_id: UUID, user: User, new: 
     settings = request.app.state.settings
     tracking = settings.public_tracking_url.format(receipt_number=complaint["receipt_number"])
     return render(request, "cases/complaint.html", c=complaint, new=bool(new), commands=offered(user, complaint),
-                  tracking_url=tracking)
+                  tracking_url=tracking, may_request_letter=user.role in LETTER_OFFICERS)
 
 
 @router.get("/complaints/{complaint_id}/ticket")
