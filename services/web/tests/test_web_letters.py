@@ -54,6 +54,8 @@ def test_an_sktm_letter_goes_through_paraf_kasi_kabid_sekdin_and_the_kadin_signs
     page.click(f"[data-code={LETTER_TYPE}]")
     page.fill("#l-nik", person["nik"])
     page.fill("#l-citizen_name", person["name"])
+    page.fill("#l-birth_place", "Muara Beliti")
+    page.fill("#l-address", "Dusun II")
     page.fill("#l-region", person["village_code"])
     page.fill("#l-purpose", "Keringanan biaya rawat inap")
     page.fill("#l-destination", "RSUD Dr. Sobirin")

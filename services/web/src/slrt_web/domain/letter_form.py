@@ -23,17 +23,17 @@ class Field:
     hint: str | None = None
 
 
-PERSON = (
+PERSON = (  # what a letter printing population data prints, so the letters service asks it
     Field("citizen_name", N_("Name (as on the KTP)"), required=True),
-    Field("birth_place", N_("Place of birth")),
+    Field("birth_place", N_("Place of birth"), required=True),
     Field("birth_date", N_("Birth date"), "date", hint=N_("Taken from the NIK when there is one.")),
-    Field("address", N_("Address")),
+    Field("address", N_("Address"), required=True),
     Field("family_card_number", N_("Family card number (KK)"), "numeric"),
     Field("region", N_("Village code of the applicant"), "numeric", hint=N_("10 digits; empty = the district.")),
 )
 ORGANISATION = (
     Field("citizen_name", N_("Name of the organisation"), required=True),
-    Field("address", N_("Address")),
+    Field("address", N_("Address"), required=True),
 )
 SKTM = (
     Field("sktm_number", N_("SKTM number")),
@@ -54,7 +54,7 @@ def fields_of(kind: Mapping[str, Any]) -> list[Field]:
     if "destination" in contents:
         fields.append(Field("destination", N_("Destination (e.g. the hospital)")))
     if "found_location" in contents:
-        fields.append(Field("found_location", N_("Where the person was found"), "textarea"))
+        fields.append(Field("found_location", N_("Where the person was found"), "textarea", required=True))
     if "sktm_consistent" in (kind.get("validations") or ()):
         fields += SKTM
     return fields

@@ -76,6 +76,7 @@ _KNOWN: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), m) for p
      N_("This letter still needs the paraf of {names} before it is signed.")),
     (r"is signed by role", N_("Your position does not sign this kind of letter.")),
     (r"not drafted yet", N_("The letter is not drafted yet: paraf and signature come after the draft.")),
+    (r"is needed: the letter prints it", N_("Fill in every detail the letter prints (place of birth, address).")),
     (r"documents missing, cannot [\w ]+: (?P<names>.+)", N_("Documents missing: {names}.")),
     (r"must be verified before drafting", N_("Verify the letter before drafting it.")),
     (r"verification failed", N_("The checks did not pass; the letter cannot be drafted.")),
