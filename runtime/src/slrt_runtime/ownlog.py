@@ -107,6 +107,14 @@ class OwnLogProjection:
         """Write the effects of ``notifications`` with ``cursor`` (same transaction as the position)."""
         raise NotImplementedError
 
+    def replace_row(self, cursor: Any, table: str, columns: Sequence[str], row: Sequence[Any]) -> None:
+        """Write one aggregate's current row (keyed by the first column) whatever was there: applying
+        the same notification twice writes the same row."""
+        sql = self.db.sql
+        cursor.execute(sql(f"DELETE FROM {table} WHERE {columns[0]} = ?"), (row[0],))
+        cursor.execute(sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"),
+                       tuple(row))
+
     def position(self) -> int:
         with self.db.transaction() as c:
             c.execute(self.db.sql(f"SELECT position FROM {self.position_table} WHERE id = 1"))

@@ -71,12 +71,9 @@ class WorkQueues(OwnLogProjection):
         c.execute(f"CREATE INDEX IF NOT EXISTS intake_queue_rows_by_receipt ON {rows} (receipt_number)")
 
     def apply(self, c: Any, notifications: Sequence[Notification]) -> None:
-        sql = self.db.sql
         touched = {n.originator_id for n in notifications if ":Complaint." in n.topic}
         for row in (self._row(self.application.repository.get(cid)) for cid in touched):
-            c.execute(sql(f"DELETE FROM {self.rows} WHERE complaint_id = ?"), (row[0],))
-            c.execute(sql(f"INSERT INTO {self.rows} ({', '.join(COLUMNS)}) VALUES "
-                          f"({', '.join('?' for _ in COLUMNS)})"), row)
+            self.replace_row(c, self.rows, COLUMNS, row)
 
     @staticmethod
     def _row(c: Complaint) -> tuple[Any, ...]:

@@ -54,13 +54,9 @@ class LetterQueues(OwnLogProjection):
         c.execute(f"CREATE INDEX IF NOT EXISTS letters_worklist_by_step ON {rows} (waiting_for, status, region)")
 
     def apply(self, c: Any, notifications: Sequence[Notification]) -> None:
-        sql = self.db.sql
         touched = {n.originator_id for n in notifications if ":Letter." in n.topic}
         for letter_id in touched:
-            row = self._row(letter_id)
-            c.execute(sql(f"DELETE FROM {self.rows} WHERE letter_id = ?"), (str(letter_id),))
-            c.execute(sql(f"INSERT INTO {self.rows} ({', '.join(COLUMNS)}) VALUES "
-                          f"({', '.join('?' for _ in COLUMNS)})"), row)
+            self.replace_row(c, self.rows, COLUMNS, self._row(letter_id))
 
     def _row(self, letter_id: UUID) -> tuple[Any, ...]:
         letter, since = self._replay(letter_id)
