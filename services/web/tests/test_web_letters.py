@@ -107,11 +107,12 @@ def test_an_sktm_letter_goes_through_paraf_kasi_kabid_sekdin_and_the_kadin_signs
     page.goto(letter_url)
     page.wait_for_selector("[data-testid=letter-number]")
     assert page.inner_text("[data-testid=letter-status]") == "terbit"
+    kadin = load_officials(None, "1605").of("kadin")
+    assert kadin.name in page.inner_text("[data-testid=signer]")  # the configured Kadin, not a placeholder
     shot(page, "letters-signed")
 
     # The PDF preview, through this application with the Kadin's session.
     pdf = page.request.get(web + page.get_attribute("[data-testid=letter-pdf]", "href"))
     assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
     text = " ".join(" ".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf.body())).pages).split())
-    kadin = load_officials(None, "1605").of("kadin")
     assert kadin.name in text and kadin.nip in text and "(Nama" not in text

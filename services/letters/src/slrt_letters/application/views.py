@@ -56,6 +56,7 @@ def letter_view(letter: Letter, *, full: bool = False) -> dict[str, Any]:
         "letter_number": letter.letter_number,
         "signed_at": letter.signed_at,
         "signed_by": letter.signed_by,
+        "signer": letter.signer,
         "issued_at": letter.issued_at,
         "document_sha256": letter.document_sha256,
         "rejection": letter.rejection,

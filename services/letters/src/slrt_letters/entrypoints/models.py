@@ -54,6 +54,12 @@ class Paraf(BaseModel):
     at: dt.datetime
 
 
+class Signer(BaseModel):
+    name: str
+    nip: str
+    position: str
+
+
 class LetterView(BaseModel):
     letter_id: UUID
     letter_type: str
@@ -83,6 +89,7 @@ class LetterView(BaseModel):
     letter_number: str | None = Field(description="Nomor surat, given at signature")
     signed_at: dt.datetime | None
     signed_by: Actor | None
+    signer: Signer | None = Field(description="The official who signed, as printed (from the district's officials)")
     issued_at: dt.datetime | None
     document_sha256: str | None
     rejection: dict[str, Any] | None
@@ -91,3 +98,39 @@ class LetterView(BaseModel):
     overdue: list[dict[str, Any]]
     bpjs: dict[str, Any] | None
     applicant_notice: str | None = Field(description="What the applicant is told (e.g. BPJS decides, ~3 months)")
+
+
+WaitingFor = Literal["kasi", "kabid", "sekdin", "sign"]
+
+
+class LetterRow(BaseModel):
+    """A letter in a list or a signer's queue."""
+
+    letter_id: UUID
+    letter_type: str
+    title: str
+    status: Status
+    waiting_for: WaitingFor | None = Field(description="Whose paraf the letter waits for, or sign")
+    signers: list[str] = Field(description="Roles that may sign this letter type")
+    district: str
+    region: str
+    citizen_name: str | None
+    nik_masked: str | None
+    receipt_number: str | None
+    complaint_id: UUID | None
+    requested_at: dt.datetime
+    step: str | None = Field(description="The step whose time standard runs now")
+    step_since: dt.datetime | None = Field(description="When the letter entered that step")
+    due_at: dt.datetime | None = Field(description="The step's due time (the letter type's time standard)")
+    overdue: bool = Field(description="Past due_at at the moment of the answer")
+
+
+class LetterList(BaseModel):
+    region: str
+    role: str | None = None
+    total: int
+    overdue: int = Field(description="How many of the total are past their step's due time")
+    counts: dict[str, int] = Field(description="Letters per status")
+    limit: int
+    offset: int
+    items: list[LetterRow]

@@ -3,7 +3,7 @@ overdue marks, counts and paging (the read model of :mod:`slrt_letters.queues`).
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from slrt_contracts import Actor, Offset
@@ -11,16 +11,15 @@ from slrt_contracts.events.letters import LetterTypeCode
 from slrt_runtime.auth import require_roles
 
 from .common import PARAF_ROLES, SIGNING_ROLES, STAFF_ROLES
-from .models import Status
+from .models import LetterList, Status, WaitingFor
 
 router = APIRouter(prefix="/letters", tags=["letters"])
 
 Staff = Annotated[Actor, Depends(require_roles(*STAFF_ROLES))]
 Limit = Annotated[int, Query(ge=1, le=200)]
-WaitingFor = Literal["kasi", "kabid", "sekdin", "sign"]
 
 
-@router.get("", summary="Letters of your region (or a part of it), oldest step first, with due times and counts")
+@router.get("", response_model=LetterList, summary="Letters of your region (or a part of it), oldest step first, with due times and counts")
 def list_letters(
     request: Request,
     actor: Staff,
@@ -39,7 +38,7 @@ def list_letters(
                                          waiting_for=waiting_for, overdue=overdue, limit=limit, offset=offset)
 
 
-@router.get("/queue", summary="What waits for you: your paraf (Kasi, Kabid, Sekdin) or your signature (Kadin, "
+@router.get("/queue", response_model=LetterList, summary="What waits for you: your paraf (Kasi, Kabid, Sekdin) or your signature (Kadin, "
             "and the Sekdin where the letter type lets them sign), oldest first")
 def signer_queue(
     request: Request,
