@@ -2,21 +2,25 @@
 checklist starts with the applicant's SKTM) is requested at the office, its SKTM scan uploaded and
 checked, drafted, initialled by the Kasi, Kabid and Sekdin — each finding it in their own queue —
 and signed by the Kadin; a Kabid trying before the Kasi is told why not; the signed PDF opens and
-carries the configured Kadin's name and NIP.
+carries the configured Kadin's name and NIP. And the month's BPJS batch of KIS PBI-Daerah letters is
+closed, its file downloaded and BPJS's answer recorded.
 
 Shares the session's platform with the other journey files: the letter is found by its id.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from typing import Any
 
+import httpx
 import pytest
 from pypdf import PdfReader
+from slrt_letters.domain import period_of
 from slrt_platform.platform import Platform
 from slrt_runtime.officials import load_officials
-from slrt_web.testing import people_by_village, shot, sign_in
+from slrt_web.testing import people_by_village, shot, sign_in, token
 
 pytestmark = pytest.mark.e2e
 
@@ -116,3 +120,44 @@ def test_an_sktm_letter_goes_through_paraf_kasi_kabid_sekdin_and_the_kadin_signs
     assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
     text = " ".join(" ".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf.body())).pages).split())
     assert kadin.name in text and kadin.nip in text and "(Nama" not in text
+
+
+def issued_by_api(platform: Platform, letter_type: str, person: dict[str, Any]) -> str:
+    """A letter brought to issuance through the letters API (this journey is about what comes after)."""
+    letters = platform.url("letters")
+    kinds = {t["code"]: t for t in httpx.get(f"{letters}/letters/types", headers=token(platform, "pengelola")).json()}
+    body = {"letter_type": letter_type, "nik": person["nik"], "citizen_name": person["name"],
+            "birth_place": "Muara Beliti", "address": "Dusun I", "region": person["village_code"],
+            "purpose": "Pendaftaran peserta KIS PBI-Daerah",
+            "documents_presented": [d["code"] for d in kinds[letter_type]["documents"]]}
+    r = httpx.post(f"{letters}/letters", json=body, headers=token(platform, "pengelola"))
+    assert r.status_code == 201, r.text
+    letter_id = r.json()["letter_id"]
+    for step, role in (("draft", "pengelola"), *(("paraf", s) for s in kinds[letter_type]["paraf_chain"]),
+                       ("sign", "kadin")):
+        r = httpx.post(f"{letters}/letters/{letter_id}/{step}", headers=token(platform, role), timeout=30)
+        assert r.status_code == 200, r.text
+    return letter_id
+
+
+def test_the_monthly_bpjs_batch_is_closed_sent_and_reconciled(platform: Platform, tab: Any) -> None:
+    person = next(p for people in people_by_village(platform).values() for p in people
+                  if not {"PBI-JK", "PBI-Daerah"} & set(p.get("programmes") or ()))
+    letter_id = issued_by_api(platform, "rec-kis-pbid-enrolment", person)
+    period = period_of(dt.datetime.now(dt.timezone.utc))
+    page = tab.new_page()
+    sign_in(page, platform, "pengelola", "1605", "Dian")
+    page.goto(f"{platform.url('web')}/letters/bpjs?period={period}")
+    assert page.locator(f"a[href='/letters/{letter_id}']").count() == 1
+    page.click("[data-testid=close-batch]")
+    page.wait_for_selector(".banner.ok")
+    sent = page.request.get(f"{platform.url('web')}/letters/bpjs/{period}/file.csv")
+    assert sent.status == 200 and letter_id in sent.text()  # the row BPJS answers by its reference
+    page.set_input_files("#reconciliation", files=[{
+        "name": "rekonsiliasi.csv", "mimeType": "text/csv",
+        "buffer": f"reference,result,reason\n{letter_id},accepted,\n".encode()}])
+    page.click("[data-testid=reconcile]")
+    page.wait_for_selector(".banner.ok")
+    row = page.locator("tr", has=page.locator(f"a[href='/letters/{letter_id}']"))
+    assert "diterima" in row.inner_text()
+    shot(page, "letters-bpjs")
