@@ -4,7 +4,7 @@ From the npm package ``idn-area-data`` (data under ODbL 1.0, code MIT), vendored
 ``reference/scripts/vendor-regions.sh``; :data:`VERSION` names the release, so a complaint, a letter
 or a report can say which reference data named its region. Codes are written without dots, as
 everywhere in the platform: ``16`` (province), ``1605`` (district/city), ``160503`` (sub-district),
-``1605032007`` (village).
+``1605032002`` (village).
 """
 
 from __future__ import annotations
@@ -59,6 +59,12 @@ class Regions:
     def is_known(self, code: str, level: Level | None = None) -> bool:
         area = self.areas.get(code)
         return area is not None and (level is None or area.level is level)
+
+    def children(self, code: str) -> list[Area]:
+        """The areas one level below ``code`` (a province's districts... a sub-district's villages), by code."""
+        below = {2: 4, 4: 6, 6: 10}.get(len(code))
+        return sorted((a for c, a in self.areas.items() if len(c) == below and c.startswith(code)),
+                      key=lambda a: a.code)
 
     def path(self, code: str) -> list[Area]:
         """The area and every area above it, from the province down."""

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from slrt_intake.main import build
 from slrt_runtime.settings import ServiceSettings
 
-VILLAGE = {"district": "1605", "subdistrict": "160501", "village": "1605012001"}
+VILLAGE = {"district": "1605", "subdistrict": "160501", "village": "1605012003"}
 
 
 @pytest.fixture
@@ -72,7 +72,7 @@ def test_authentication_and_roles(client: TestClient) -> None:
     # A Puskesos officer registers only in their own village.
     other_village = token(client, "puskesos", region="1605012002")
     assert client.post("/complaints", json=complaint(), headers=other_village).status_code == 403
-    own = client.post("/complaints", json=complaint(), headers=token(client, "puskesos", region="1605012001"))
+    own = client.post("/complaints", json=complaint(), headers=token(client, "puskesos", region="1605012003"))
     assert own.status_code == 201 and client.get(
         f"/complaints/{own.json()['complaint_id']}", headers=token(client)).json()["channel"] == "puskesos"
 

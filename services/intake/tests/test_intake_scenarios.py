@@ -11,7 +11,7 @@ from slrt_contracts.events import letters
 from slrt_contracts.events.letters import LetterIssued
 
 DISTRICT = "1605"
-VILLAGE = {"district": "1605", "subdistrict": "160501", "village": "1605012001"}
+VILLAGE = {"district": "1605", "subdistrict": "160501", "village": "1605012003"}
 OTHER_VILLAGE = {"district": "1605", "subdistrict": "160502", "village": "1605022001"}
 NIK = "1605014107800001"  # synthetic
 
@@ -86,7 +86,7 @@ def test_facilitator_batch_with_a_retry_never_registers_twice(intake) -> None:
         assert queue["total"] == 3 and {x["receipt_number"] for x in queue["items"]} >= set(receipts)
     other = intake.client.get("/queues/front-office", headers=intake.token("puskesos", OTHER_VILLAGE["village"]))
     assert other.status_code == 200 and other.json()["total"] == 0
-    assert intake.client.get("/queues/front-office?region=1605012001",
+    assert intake.client.get("/queues/front-office?region=1605012003",
                              headers=intake.token("puskesos", OTHER_VILLAGE["village"])).status_code == 403
 
 

@@ -17,6 +17,7 @@ from slrt_contracts.events.intake import (
     Outcome,
     Satisfaction,
 )
+from slrt_runtime.validation import KnownRegion
 
 from ..application import Submission
 from ..domain import Status
@@ -44,7 +45,7 @@ class RegisterComplaint(BaseModel):
     source: ComplaintSource | None = Field(default=None, description="Beneficiary or non-beneficiary")
     programme: str | None = Field(default=None, pattern=PROGRAMME_PATTERN, examples=["PKH", "PBI-JK"])
     field: ServiceField
-    region: Region
+    region: KnownRegion
     description: Text = Field(min_length=3, max_length=4000)
     nik: NIK | None = Field(default=None, description="The person's NIK; leave out when they have none")
     identity: IdentityInput | None = Field(default=None, description="Confidential: the person and the complainant")
