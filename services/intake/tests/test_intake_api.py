@@ -64,6 +64,19 @@ def test_bad_enums_and_regions_get_422_not_500(client: TestClient) -> None:
     assert r.status_code == 422 and "serves district 1605" in r.text
 
 
+def test_an_unknown_village_is_refused_naming_it(client: TestClient) -> None:
+    unknown = {"district": "1605", "subdistrict": "160599", "village": "1605999999"}
+    for path, body in (("/complaints", complaint(region=unknown)),
+                       ("/complaints/batch", {"complaints": [complaint(region=unknown)]})):
+        r = client.post(path, json=body, headers=token(client))
+        assert r.status_code == 422, r.text
+        assert "unknown village 1605999999" in r.json()["detail"][0]["msg"]
+    r = client.get("/queues/back-office", params={"region": "160599"}, headers=token(client, "back_office"))
+    assert r.status_code == 422 and "unknown sub-district 160599" in r.text
+    assert client.get("/queues/back-office", params={"region": "160501"},
+                      headers=token(client, "back_office")).status_code == 200
+
+
 def test_authentication_and_roles(client: TestClient) -> None:
     assert client.post("/complaints", json=complaint()).status_code == 401
     assert client.post("/complaints", json=complaint(),
