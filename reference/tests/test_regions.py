@@ -44,3 +44,8 @@ def test_children_one_level_below_by_code() -> None:
     villages = r.children("160501")
     assert "1605012007" in {a.code for a in villages} and all(a.parent == "160501" for a in villages)
     assert r.children("1605012007") == [] and r.children("9999") == []
+
+
+def test_label_names_then_code_or_the_bare_code() -> None:
+    assert regions().label("1605012007") == "Wonokerto, Tugumulyo, Kabupaten Musi Rawas (1605012007)"
+    assert regions().label("1605999999") == "1605999999"

@@ -76,6 +76,12 @@ class Regions:
         names = [a.name for a in reversed(self.path(code)) if a.level is not Level.PROVINCE]
         return ", ".join(names) if names and len(code) in LEVEL_OF_LENGTH and self.areas.get(code) else code
 
+    def label(self, code: str) -> str:
+        """For paper and reports, where a reader may need either: the names, then the code,
+        ``Wonokerto, Tugumulyo, Kabupaten Musi Rawas (1605012007)``; the bare code when unknown."""
+        described = self.describe(code)
+        return f"{described} ({code})" if described != code else code
+
     def search(self, text: str, *, within: str = "", level: Level = Level.VILLAGE, limit: int = 20) -> list[Area]:
         """Areas of one level inside ``within`` (a code prefix) whose name contains ``text``."""
         needle = text.strip().lower()

@@ -299,6 +299,8 @@ def test_receipt_pdf_has_the_number_the_queue_and_the_tracking_link(intake) -> N
     text = PdfReader(io.BytesIO(r.content)).pages[0].extract_text()
     assert registered["receipt_number"] in text and "Nomor antrean" in text and "001" in text
     assert f"/public/track/{registered['receipt_number']}" in text.replace("\n", "")
+    # The village by its official name (reference data), its code beside it.
+    assert "Tegal Rejo, Tugumulyo, Kabupaten Musi Rawas (1605012003)" in " ".join(text.split())
     assert NIK not in text
     other = intake.client.get(f"/complaints/{registered['complaint_id']}/receipt.pdf",
                               headers=intake.token("puskesos", OTHER_VILLAGE["village"]))
