@@ -63,6 +63,26 @@ class Batch(BaseModel):
     complaints: list[RegisterComplaint] = Field(min_length=1, max_length=200)
 
 
+class PersonSearch(BaseModel):
+    nik: NIK = Field(description="In the body, never in a URL: the person whose open complaints are wanted")
+
+
+class OpenComplaint(BaseModel):
+    complaint_id: UUID
+    receipt_number: str
+    status: Status
+    village: str
+    channel: Channel
+    complaint_type: ComplaintType
+    field: ServiceField
+    registered_at: dt.datetime
+
+
+class OpenComplaints(BaseModel):
+    items: list[OpenComplaint] = Field(description="Open complaints of the person inside your region")
+    elsewhere: int = Field(description="How many more open complaints of the person are outside your region")
+
+
 class Receipt(BaseModel):
     complaint_id: UUID
     receipt_number: str
