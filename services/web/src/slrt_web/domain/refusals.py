@@ -63,6 +63,8 @@ _KNOWN: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), m) for p
     (r"this SLRT serves district (?P<mine>\d+), not (?P<theirs>\d+)",
      N_("This SLRT serves district {mine}, not {theirs}.")),
     (r"registered outside your region", N_("This person is registered outside your work area.")),
+    (r"unknown (?:village|sub-district|district|province) (?P<code>\d+): not in the region reference data",
+     N_("Region {code} is not in the official region data (Kemendagri); choose the village by its name.")),
     (r"no complaint", N_("No complaint found.")),
     (r"not found|unknown NIK|no person", N_("Not found in the registry.")),
 ))
