@@ -54,22 +54,23 @@ def test_the_desk_warns_that_the_person_already_has_an_open_complaint(platform: 
     assert second.startswith("RK-1605-") and second != first.json()["receipt_number"]
 
 
-def _case(platform: Platform, village: str, name: str, nik: str) -> str:
+def _case(platform: Platform, village: str, name: str, nik: str, phone: str) -> str:
     r = httpx.post(f"{platform.url('intake')}/complaints", headers=token(platform, "front_office"), json={
         "complaint_type": "grievance", "field": "health", "description": "Kartu KIS tidak aktif (uji pindai)",
         "region": {"district": "1605", "subdistrict": village[:6], "village": village}, "nik": nik,
-        "identity": {"nik": nik, "name": name, "consent_to_disclose": False}, "contact_phone": "081298765432"})
+        "identity": {"nik": nik, "name": name, "consent_to_disclose": False}, "contact_phone": phone})
     assert r.status_code == 201, r.text
     return r.json()["complaint_id"]
 
 
-def _signed_in(platform: Platform, role: str, region: str) -> httpx.Client:
-    client = httpx.Client(base_url=platform.url("web"), follow_redirects=True, timeout=30)
-    page = client.get("/sign-in").text
-    csrf = page.split('name="csrf_token" value="')[1].split('"')[0]
-    r = client.post("/sign-in", data={"csrf_token": csrf, "role": role, "region": region, "name": "Petugas Pindai"})
-    assert r.status_code == 200 and "/sign-in" not in str(r.url), (role, region)
-    return client
+def _pages(platform: Platform, role: str, region: str, complaint_ids: list[str]) -> dict[str, httpx.Response]:
+    """Every page of the role's part of the application, as a browser gets it after signing in."""
+    with httpx.Client(base_url=platform.url("web"), follow_redirects=True, timeout=30) as web:
+        csrf = web.get("/sign-in").text.split('name="csrf_token" value="')[1].split('"')[0]
+        r = web.post("/sign-in", data={"csrf_token": csrf, "role": role, "region": region, "name": "Petugas Pindai"})
+        assert r.status_code == 200 and "/sign-in" not in str(r.url), (role, region)
+        paths = ["/", "/queues", "/desk", "/field/", "/field/village", *(f"/complaints/{c}" for c in complaint_ids)]
+        return {path: web.get(path) for path in paths}
 
 
 # role, region, which of the two cases the role may open (intake's region rule)
@@ -83,27 +84,25 @@ ROLES = [
 def test_no_staff_page_shows_a_nik_or_a_name_the_role_may_not_see(platform: Platform) -> None:
     tag = uuid.uuid4().hex[:6]
     # Synthetic people made for this scan only (valid NIKs of each village's sub-district, nobody in DTKS).
-    person = {"A": (f"Pindai Alfa {tag}", f"{VILLAGE_A[:6]}150385{int(tag, 16) % 9000 + 1000}"),
-              "B": (f"Pindai Beta {tag}", f"{VILLAGE_B[:6]}570790{int(tag, 16) % 9000 + 1000}")}
+    serial = int(tag, 16) % 9000 + 1000
+    person = {"A": (f"Pindai Alfa {tag}", f"{VILLAGE_A[:6]}150385{serial}", f"0812{serial}1111"),
+              "B": (f"Pindai Beta {tag}", f"{VILLAGE_B[:6]}570790{serial}", f"0812{serial}2222")}
     cases = {"A": _case(platform, VILLAGE_A, *person["A"]), "B": _case(platform, VILLAGE_B, *person["B"])}
     for role, region, allowed in ROLES:
-        with _signed_in(platform, role, region) as web:
-            pages = {path: web.get(path) for path in ("/", "/queues", "/desk", "/field/", "/field/village")}
-            for which, complaint_id in cases.items():
-                pages[f"/complaints/{complaint_id}"] = web.get(f"/complaints/{complaint_id}")
-            for path, answer in pages.items():
-                assert answer.status_code < 500, (role, path, answer.status_code)
-                for which, (name, nik) in person.items():
-                    # The whole NIK never: staff pages show it masked (the desk shows what the officer types).
-                    assert nik not in answer.text, (role, path, "NIK")
-                    own_case = path == f"/complaints/{cases[which]}"
-                    if which in allowed and own_case:
-                        # The staff handling the case see the person; that the scan finds the name here
-                        # shows it would find it anywhere else.
-                        assert answer.status_code == 200 and name in answer.text, (role, path)
-                    else:
-                        assert name not in answer.text and "081298765432" not in answer.text, (role, path, which)
-            for which in "AB":
-                if which not in allowed:
-                    refused = pages[f"/complaints/{cases[which]}"]
-                    assert refused.status_code == 403 and "wilayah kerja Anda" in refused.text, (role, which)
+        pages = _pages(platform, role, region, list(cases.values()))
+        for path, answer in pages.items():
+            assert answer.status_code < 500, (role, path, answer.status_code)
+            for which, (name, nik, phone) in person.items():
+                # The whole NIK never: staff pages show it masked (the desk shows what the officer types).
+                assert nik not in answer.text, (role, path, "NIK")
+                own_case = path == f"/complaints/{cases[which]}"
+                if which in allowed and own_case:
+                    # The staff handling the case see the person; that the scan finds the name here
+                    # shows it would find it anywhere else.
+                    assert answer.status_code == 200 and name in answer.text, (role, path)
+                else:
+                    assert name not in answer.text and phone not in answer.text, (role, path, which)
+        for which in "AB":
+            if which not in allowed:
+                refused = pages[f"/complaints/{cases[which]}"]
+                assert refused.status_code == 403 and "wilayah kerja Anda" in refused.text, (role, which)
