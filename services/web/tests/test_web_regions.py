@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from slrt_platform.platform import Platform
+from slrt_reference.regions import regions
 from slrt_web.domain.refusals import Refusal, explain
 from slrt_web.entrypoints.i18n import gettext
 from slrt_web.testing import people_by_village, register_at_desk, shot, sign_in, token
@@ -48,6 +49,9 @@ def test_the_desk_warns_that_the_person_already_has_an_open_complaint(platform: 
     assert "sudah mempunyai pengaduan yang masih berjalan" in warning.inner_text()
     link = page.locator(f"[data-testid=already-open] a:text('{first.json()['receipt_number']}')")
     assert link.get_attribute("href") == f"/complaints/{first.json()['complaint_id']}"
+    # The person's village from DTKS, by its official name.
+    assert page.input_value("#village") == village
+    assert page.inner_text("#village-name") == regions().describe(village) != village
     # The officer decides: registering is still possible, and makes a second complaint.
     second = register_at_desk(page, platform, person, "Kartu KIS tidak aktif saat berobat",
                               screenshot="desk-already-open")
