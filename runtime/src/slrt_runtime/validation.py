@@ -18,7 +18,6 @@ from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 from slrt_contracts import Region
-from slrt_contracts.base import VillageCode
 from slrt_contracts.values import printable
 from slrt_reference.regions import LEVEL_OF_LENGTH, Level, regions
 
@@ -51,7 +50,7 @@ def unknown_region(code: str) -> str | None:
     """Why ``code`` (2, 4, 6 or 10 digits) is not a region of the reference data, or None when it is."""
     level = LEVEL_OF_LENGTH.get(len(code))
     if level is None:
-        return f"region code {code} must have 2, 4, 6 or 10 digits"
+        return "a region code has 2, 4, 6 or 10 digits"  # not echoed: it may be a NIK typed in the wrong field
     reference = regions()
     if reference.is_known(code, level):
         return None
@@ -78,5 +77,3 @@ KnownRegionCode = Annotated[
     str, Field(pattern=r"^\d{2}(\d{2}(\d{2}(\d{4})?)?)?$", description="A region code of the reference data"),
     AfterValidator(_known_code)]
 """A province, district, sub-district or village code that the reference data knows."""
-
-KnownVillageCode = Annotated[VillageCode, AfterValidator(_known_code)]
