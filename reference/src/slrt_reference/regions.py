@@ -12,9 +12,9 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import threading
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import lru_cache
 from importlib.resources import files
 
 DATA = files("slrt_reference") / "data"
@@ -97,10 +97,19 @@ def _read(name: str, level: Level) -> dict[str, Area]:
             for row in csv.DictReader(io.StringIO(raw))}
 
 
-@lru_cache(maxsize=1)
+_loaded: Regions | None = None
+_loading = threading.Lock()
+
+
 def regions() -> Regions:
-    """Loaded once per process (about 84,000 villages, a fraction of a second)."""
-    areas: dict[str, Area] = {}
-    for name, level in _FILES:
-        areas.update(_read(name, level))
-    return Regions(areas, VERSION)
+    """Loaded once per process (about 84,000 villages, about a second). Under a lock: a burst of first
+    requests (every service validates region codes) waits for one load instead of each doing its own."""
+    global _loaded
+    if _loaded is None:
+        with _loading:
+            if _loaded is None:
+                areas: dict[str, Area] = {}
+                for name, level in _FILES:
+                    areas.update(_read(name, level))
+                _loaded = Regions(areas, VERSION)
+    return _loaded

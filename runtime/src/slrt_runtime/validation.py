@@ -35,6 +35,7 @@ async def request_validation_error(_: Request, exc: RequestValidationError) -> J
 def install(app: FastAPI) -> None:
     """Answer malformed requests to ``app`` without echoing their values."""
     app.add_exception_handler(RequestValidationError, request_validation_error)  # type: ignore[arg-type]
+    regions()  # the region reference data, loaded before the first request rather than during it
 
 
 # --- Region codes a request may name: only those in the platform's reference data -------------------
