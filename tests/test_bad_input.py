@@ -253,7 +253,7 @@ def test_a_malformed_path_parameter_is_a_422(service: Service) -> None:
 # -- the same rules, as a front office meets them -------------------------------------------------
 
 COMPLAINT = {"complaint_type": "grievance", "field": "health", "description": "Kartu KIS tidak aktif saat berobat",
-             "region": {"district": DISTRICT, "subdistrict": "160501", "village": "1605012001"}}
+             "region": {"district": DISTRICT, "subdistrict": "160501", "village": "1605012003"}}
 
 
 @pytest.fixture

@@ -104,7 +104,7 @@ def test_a_killed_nats_server_is_restarted_and_complaints_still_flow(launcher: L
     token = httpx.post(f"{intake}/auth/dev-token", json={"sub": "fo-1", "role": "front_office", "region": "1605"})
     r = httpx.post(f"{intake}/complaints", headers={"Authorization": f"Bearer {token.json()['access_token']}"},
                    json={"complaint_type": "question", "field": "social", "description": "Kapan PKH cair?",
-                         "region": {"district": "1605", "subdistrict": "160501", "village": "1605012001"}})
+                         "region": {"district": "1605", "subdistrict": "160501", "village": "1605012003"}})
     assert r.status_code == 201, r.text
     receipt = r.json()["receipt_number"]
     wait_for(lambda: httpx.get(f"{launcher.url('monitoring')}/public/track/{receipt}"),

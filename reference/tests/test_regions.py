@@ -34,3 +34,18 @@ def test_villages_are_found_by_part_of_their_name_inside_an_area() -> None:
     found = regions().search("wono", within="160501")
     assert [a.name for a in found][:2] == ["Wonokerto", "Wonorejo"]
     assert all(a.code.startswith("160501") and a.level is Level.VILLAGE for a in found)
+
+
+def test_children_one_level_below_by_code() -> None:
+    r = regions()
+    subdistricts = r.children("1605")
+    assert subdistricts[0].code == "160501" and all(a.level is Level.SUBDISTRICT for a in subdistricts)
+    assert [a.code for a in subdistricts] == sorted(a.code for a in subdistricts)
+    villages = r.children("160501")
+    assert "1605012007" in {a.code for a in villages} and all(a.parent == "160501" for a in villages)
+    assert r.children("1605012007") == [] and r.children("9999") == []
+
+
+def test_label_names_then_code_or_the_bare_code() -> None:
+    assert regions().label("1605012007") == "Wonokerto, Tugumulyo, Kabupaten Musi Rawas (1605012007)"
+    assert regions().label("1605999999") == "1605999999"

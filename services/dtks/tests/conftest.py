@@ -27,7 +27,7 @@ def extract_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def make_complaint() -> Callable[..., ComplaintRegistered]:
     def make(district: str = "1605", nik: str | None = None, complaint_id: uuid.UUID | None = None,
              receipt: str = "RK-1605-25-000001") -> ComplaintRegistered:
-        village = f"{district}032007"
+        village = f"{district}032002"
         return ComplaintRegistered(
             district=district, complaint_id=complaint_id or uuid.uuid4(), receipt_number=receipt,
             registered_at=dt.datetime.now(dt.timezone.utc), channel=Channel.FRONT_OFFICE,

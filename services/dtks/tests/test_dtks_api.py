@@ -118,7 +118,7 @@ def test_check_of_a_complaint(client: TestClient, auth: Callable, make_complaint
     assert body["programmes"] == PEOPLE[0]["programmes"].split(",")
     assert "nik" not in body
     assert client.get(url, headers=auth("puskesos", complaint.region.village)).status_code == 200
-    assert client.get(url, headers=auth("puskesos", "1605102005")).status_code == 403
+    assert client.get(url, headers=auth("puskesos", "1605102003")).status_code == 403
     assert client.get(url, headers=auth("manager", "1671")).status_code == 403
 
 

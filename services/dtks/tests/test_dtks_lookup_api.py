@@ -96,6 +96,9 @@ def test_household_and_fuzzy_search(client: TestClient, auth: Callable) -> None:
     assert person["registry_id"] in [c["person"]["registry_id"] for c in r.json()["candidates"]]
     assert client.post("/registry/fuzzy-search", json={"name": typed, "birth_date": "1980-02-30"},
                        headers=auth("front_office")).status_code == 422
+    r = client.post("/registry/fuzzy-search", json={"name": typed, "birth_date": person["birth_date"],
+                                                    "region": "1605999999"}, headers=auth("front_office"))
+    assert r.status_code == 422 and "unknown village 1605999999" in r.json()["detail"][0]["msg"]
 
 
 def test_dci_search_by_identifier_and_attributes(client: TestClient, auth: Callable) -> None:

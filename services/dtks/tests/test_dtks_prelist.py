@@ -21,7 +21,7 @@ from slrt_runtime.consumers import Delivery
 from slrt_runtime.settings import ServiceSettings
 
 PEOPLE = list(generate("1605", 40, seed=7))  # what seed_people=40 loads
-VILLAGE = "1605032007"
+VILLAGE = "1605032002"
 REGION = {"district": "1605", "subdistrict": "160503", "village": VILLAGE}
 NEWCOMER = {"nik": "1605035203880007", "name": "Wati Anggraini", "sex": "F", "birth_date": "1988-03-12",
             "address": "Jl. Kebun Karet No. 4, RT 002/RW 001", "household_members": 3}
@@ -145,20 +145,23 @@ def test_a_duplicate_proposal_is_refused(client: TestClient, auth: Callable) -> 
 
 
 def test_roles_and_regions_are_enforced(client: TestClient, auth: Callable) -> None:
-    other_village = "1605052003"
+    other_village = "1605082003"
     r = client.post("/prelist/proposals", json={"region": REGION, "profile": NEWCOMER}, headers=auth("puskesos", other_village))
     assert r.status_code == 403
     assert client.post("/prelist/proposals", json={"region": REGION, "profile": NEWCOMER}, headers=auth("agency")).status_code == 403
     pid = propose(client, auth("front_office"))
     base = f"/prelist/proposals/{pid}"
     assert client.post(f"{base}/review", json={"approve": True}, headers=auth("manager")).status_code == 403
-    assert client.post(f"{base}/review", json={"approve": True}, headers=auth("supervisor", "160505")).status_code == 403
+    assert client.post(f"{base}/review", json={"approve": True}, headers=auth("supervisor", "160508")).status_code == 403
     assert client.get(base, headers=auth("puskesos", other_village)).status_code == 403
     assert client.get("/prelist/proposals", headers=auth("puskesos", other_village)).json() == []
     assert [p["proposal_id"] for p in client.get("/prelist/proposals", headers=auth("puskesos", VILLAGE)).json()] == [pid]
     assert client.post("/prelist/batches", headers=auth("front_office")).status_code == 403
     bad = NEWCOMER | {"nik": "1605031313770001"}
     assert client.post("/prelist/proposals", json={"region": REGION, "profile": bad}, headers=auth("front_office")).status_code == 422
+    unknown = REGION | {"village": "1605039999"}  # right shape, but no such village in the reference data
+    r = client.post("/prelist/proposals", json={"region": unknown, "profile": NEWCOMER}, headers=auth("front_office"))
+    assert r.status_code == 422 and "unknown village 1605039999" in r.json()["detail"][0]["msg"]
 
 
 def test_a_complaint_about_someone_not_in_dtks_raises_a_proposal(client: TestClient, auth: Callable,

@@ -12,6 +12,7 @@ import pytest
 from slrt_contracts import nik_parts, validate_nik
 from slrt_dtks.registry import COLUMNS, PROGRAMMES
 from slrt_dtks.synthetic import generate, main, write_csv
+from slrt_reference.regions import Level, regions
 
 
 @pytest.fixture(scope="module")
@@ -35,9 +36,11 @@ def test_every_nik_is_valid_unique_and_describes_its_person(people: list[dict[st
         assert parts.sex == p["sex"]
         assert p["nik"][6:12] == f"{born.day + (40 if p['sex'] == 'F' else 0):02d}{born:%m%y}"
         assert p["nik"][:4] == "1605"
-        assert 1 <= int(p["nik"][4:6]) <= 10  # sub-districts 160501..160510
         assert p["village_code"].startswith(p["nik"][:6])
-        assert 2001 <= int(p["village_code"][6:]) <= 2010
+        # Every village is a real one of the region reference data (the services refuse any other).
+        assert regions().is_known(p["village_code"], Level.VILLAGE)
+    villages = {p["village_code"] for p in people}
+    assert len({v[:6] for v in villages}) == 10 and len(villages) > 80  # spread over the district
 
 
 def test_women_have_day_plus_40(people: list[dict[str, str]]) -> None:

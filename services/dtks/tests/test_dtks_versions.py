@@ -28,7 +28,7 @@ def test_a_bad_row_never_imports_silently(any_store: RegistryStore, write_extrac
     bad = {
         2: ("nik", "1605031313770001", "nik: NIK digits 7-12 are not a valid birth date"),
         3: ("nik", good["nik"], "duplicate NIK"),
-        4: ("village_code", "9905012001", "unknown region"),
+        4: ("village_code", "9905012001", "unknown village 9905012001"),
         5: ("birth_date", "31-12-1980", "birth_date must be a date"),
         6: ("programmes", "PKH,BLT", "unknown code(s) BLT"),
         7: ("family_card", "12345", "family_card must be exactly 16 digits"),
@@ -55,7 +55,7 @@ def test_a_nik_inconsistent_with_its_row_is_imported_but_flagged(any_store: Regi
                                                                  write_extract: Callable) -> None:
     rows = people(5)
     rows[1]["sex"] = "F" if rows[1]["sex"] == "M" else "M"
-    rows[2]["village_code"] = "1605992001"  # another sub-district than the NIK's
+    rows[2]["village_code"] = "1605192001"  # another sub-district than the NIK's
     report = any_store.load_csv(write_extract(rows))
     assert report.rows_loaded == 5 and report.rows_warned == 2
     warned = {w["row"]: w["reason"] for w in report.warnings}

@@ -18,7 +18,7 @@ from slrt_runtime.consumers import Delivery
 from slrt_runtime.settings import ServiceSettings
 
 DISTRICT = "1605"
-VILLAGE = {"district": "1605", "subdistrict": "160501", "village": "1605012001"}
+VILLAGE = {"district": "1605", "subdistrict": "160501", "village": "1605012003"}
 OTHER_VILLAGE = {"district": "1605", "subdistrict": "160502", "village": "1605022001"}
 NIK = "1605014107800001"  # synthetic: district 1605, a woman born 1 July 1980
 

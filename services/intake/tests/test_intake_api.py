@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from slrt_intake.main import build
 from slrt_runtime.settings import ServiceSettings
 
-VILLAGE = {"district": "1605", "subdistrict": "160501", "village": "1605012001"}
+VILLAGE = {"district": "1605", "subdistrict": "160501", "village": "1605012003"}
 
 
 @pytest.fixture
@@ -64,6 +64,19 @@ def test_bad_enums_and_regions_get_422_not_500(client: TestClient) -> None:
     assert r.status_code == 422 and "serves district 1605" in r.text
 
 
+def test_an_unknown_village_is_refused_naming_it(client: TestClient) -> None:
+    unknown = {"district": "1605", "subdistrict": "160599", "village": "1605999999"}
+    for path, body in (("/complaints", complaint(region=unknown)),
+                       ("/complaints/batch", {"complaints": [complaint(region=unknown)]})):
+        r = client.post(path, json=body, headers=token(client))
+        assert r.status_code == 422, r.text
+        assert "unknown village 1605999999" in r.json()["detail"][0]["msg"]
+    r = client.get("/queues/back-office", params={"region": "160599"}, headers=token(client, "back_office"))
+    assert r.status_code == 422 and "unknown sub-district 160599" in r.text
+    assert client.get("/queues/back-office", params={"region": "160501"},
+                      headers=token(client, "back_office")).status_code == 200
+
+
 def test_authentication_and_roles(client: TestClient) -> None:
     assert client.post("/complaints", json=complaint()).status_code == 401
     assert client.post("/complaints", json=complaint(),
@@ -72,7 +85,7 @@ def test_authentication_and_roles(client: TestClient) -> None:
     # A Puskesos officer registers only in their own village.
     other_village = token(client, "puskesos", region="1605012002")
     assert client.post("/complaints", json=complaint(), headers=other_village).status_code == 403
-    own = client.post("/complaints", json=complaint(), headers=token(client, "puskesos", region="1605012001"))
+    own = client.post("/complaints", json=complaint(), headers=token(client, "puskesos", region="1605012003"))
     assert own.status_code == 201 and client.get(
         f"/complaints/{own.json()['complaint_id']}", headers=token(client)).json()["channel"] == "puskesos"
 

@@ -39,7 +39,7 @@ def test_keys_belong_to_their_caller(intake: Intake) -> None:
     key = str(uuid.uuid4())
     mine = registration(intake, key)
     theirs = intake.client.post("/complaints", json=complaint(), headers={
-        **intake.token(role="front_office", region="1605012001"), "Idempotency-Key": key})
+        **intake.token(role="front_office", region="1605012003"), "Idempotency-Key": key})
     assert theirs.status_code == 201
     assert theirs.json()["receipt_number"] != mine.json()["receipt_number"]
 

@@ -142,7 +142,7 @@ def test_deadlines_survive_a_restart(tmp_path: Path) -> None:
     from slrt_intake.schedule import deadline_book
 
     settings = ServiceSettings(persistence="sqlite", district="1605", data_dir=tmp_path / "data")
-    region = Region(district="1605", subdistrict="160501", village="1605012001")
+    region = Region(district="1605", subdistrict="160501", village="1605012003")
     puskesos = Actor(id="pk-1", role=Role.PUSKESOS, region=region.village)
     first = IntakeApplication(settings)
     cid = first.register_complaint(puskesos, Submission(complaint_type="grievance", field="health", region=region,

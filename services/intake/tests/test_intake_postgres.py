@@ -18,7 +18,7 @@ pytestmark = pytest.mark.postgres
 def test_queue_and_deadline_on_postgres(postgres_settings: ServiceSettings) -> None:
     settings = postgres_settings.model_copy(update={"district": "1605"})
     app = IntakeApplication(settings)
-    region = Region(district="1605", subdistrict="160501", village="1605012001")
+    region = Region(district="1605", subdistrict="160501", village="1605012003")
     puskesos = Actor(id="pk-1", role=Role.PUSKESOS, region=region.village)
     done = [app.register_complaint(puskesos, Submission(complaint_type="grievance", field="social", region=region,
                                                         description=f"Bantuan tidak diterima {i}")) for i in range(3)]

@@ -11,7 +11,7 @@ from slrt_contracts.events import letters
 from slrt_contracts.events.letters import LetterIssued
 
 DISTRICT = "1605"
-VILLAGE = {"district": "1605", "subdistrict": "160501", "village": "1605012001"}
+VILLAGE = {"district": "1605", "subdistrict": "160501", "village": "1605012003"}
 OTHER_VILLAGE = {"district": "1605", "subdistrict": "160502", "village": "1605022001"}
 NIK = "1605014107800001"  # synthetic
 
@@ -86,7 +86,7 @@ def test_facilitator_batch_with_a_retry_never_registers_twice(intake) -> None:
         assert queue["total"] == 3 and {x["receipt_number"] for x in queue["items"]} >= set(receipts)
     other = intake.client.get("/queues/front-office", headers=intake.token("puskesos", OTHER_VILLAGE["village"]))
     assert other.status_code == 200 and other.json()["total"] == 0
-    assert intake.client.get("/queues/front-office?region=1605012001",
+    assert intake.client.get("/queues/front-office?region=1605012003",
                              headers=intake.token("puskesos", OTHER_VILLAGE["village"])).status_code == 403
 
 
@@ -299,6 +299,8 @@ def test_receipt_pdf_has_the_number_the_queue_and_the_tracking_link(intake) -> N
     text = PdfReader(io.BytesIO(r.content)).pages[0].extract_text()
     assert registered["receipt_number"] in text and "Nomor antrean" in text and "001" in text
     assert f"/public/track/{registered['receipt_number']}" in text.replace("\n", "")
+    # The village by its official name (reference data), its code beside it.
+    assert "Tegal Rejo, Tugumulyo, Kabupaten Musi Rawas (1605012003)" in " ".join(text.split())
     assert NIK not in text
     other = intake.client.get(f"/complaints/{registered['complaint_id']}/receipt.pdf",
                               headers=intake.token("puskesos", OTHER_VILLAGE["village"]))

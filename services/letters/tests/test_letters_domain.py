@@ -71,9 +71,9 @@ def test_only_the_officer_drafts_and_only_the_chain_initials() -> None:
 
 
 def test_officials_of_another_region_are_refused_by_the_letter_itself() -> None:
-    letter = verified(requested("sktm", region="1605012001"))
+    letter = verified(requested("sktm", region="1605012003"))
     with pytest.raises(NotPermitted, match="does not cover"):
         letter.draft(staff(Role.PENGELOLA, "1605022002"))  # another village's officer
-    letter.draft(staff(Role.PENGELOLA, "1605012001"))  # the village's own officer
+    letter.draft(staff(Role.PENGELOLA, "1605012003"))  # the village's own officer
     with pytest.raises(NotPermitted, match="does not cover"):
         letter.initial(ParafStep.KASI, staff(Role.KASI, "1606"))

@@ -36,7 +36,7 @@ def test_each_step_of_the_letter_becomes_its_contract_event(app: LettersApplicat
         "LetterReturned", "LetterInitialled", "LetterInitialled", "LetterInitialled", "LetterSigned", "LetterIssued",
         "LetterRevoked"]
     requested = contracts[0]
-    assert (requested.district, requested.region, requested.letter_type) == ("1605", "1605012001", "rec-kis-pbid-enrolment")
+    assert (requested.district, requested.region, requested.letter_type) == ("1605", "1605012003", "rec-kis-pbid-enrolment")
     assert {x.letter_id for x in contracts} == {requested.letter_id}
     assert {x.complaint_id for x in contracts} == {requested.complaint_id}
     first_check, second_check = contracts[1], contracts[2]

@@ -28,6 +28,7 @@ def test_a_fee_waiver_prints_population_data_purpose_hospital_date_and_signer(
     text = " ".join(text_of(pdf).split())
     for expected in ("DINAS SOSIAL KABUPATEN LUMAJANG", "SURAT REKOMENDASI KERINGANAN", letter["letter_number"],
                      "Siti Aminah", NIK, "Muara Beliti, 1 Januari 1990", "Perempuan", "Dusun II, Desa Lubuk Rumbai",
+                     "Desa/kelurahan : Tegal Rejo, Tugumulyo, Kabupaten Musi Rawas (1605012003)",
                      "Berobat di rumah sakit", "Rumah sakit tujuan", "RSUD Dr. Sobirin", "Lumajang, ",
                      "a.n. Kepala Dinas Sosial", "Ratna Dewi, S.Sos, MM", "NIP. 19720315 199803 2 002", "Pindai untuk memeriksa keaslian",
                      f"/public/verify/{letter['letter_id']}"):

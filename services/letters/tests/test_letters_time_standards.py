@@ -35,7 +35,7 @@ def test_a_paraf_left_waiting_is_flagged_overdue_once_and_the_next_step_gets_its
     assert book.fire_due(deadline.due_at + dt.timedelta(hours=1), on_due) == []  # once per due time
     on_due(deadline)  # the handler run twice records nothing twice
     (overdue,) = overdue_events(app)
-    assert (overdue.step.value, overdue.region, overdue.letter_type) == ("paraf", "1605012001", "rec-health-fee-waiver")
+    assert (overdue.step.value, overdue.region, overdue.letter_type) == ("paraf", "1605012003", "rec-health-fee-waiver")
     assert overdue.due_at == deadline.due_at and overdue.letter_id == letter_id
 
     app.initial(letter_id, KASI)  # still the paraf step: no new clock, the spent one stays spent

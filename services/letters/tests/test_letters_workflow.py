@@ -137,7 +137,7 @@ def test_a_rejected_letter_goes_no_further_and_an_issued_one_is_revoked_not_reje
 
 def test_requests_without_what_the_letter_prints_are_refused(app: LettersApplication) -> None:
     for fields, message in (({"nik": "1605019901900003"}, "NIK"), ({"address": " "}, "address"),
-                            ({"nik": None}, "needs the applicant's NIK"), ({"region": "1606010001"}, "region"),
+                            ({"nik": None}, "needs the applicant's NIK"), ({"region": "1606012001"}, "region"),
                             ({"birth_date": "1991-01-01"}, "birth date")):
         with pytest.raises(DomainError, match=message) as refused:
             request(app, "sktm", **fields)

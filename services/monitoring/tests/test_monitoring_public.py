@@ -66,6 +66,11 @@ def test_small_cells_are_suppressed_on_the_public_dashboard(client: TestClient) 
     assert all(v == 0 or v >= 5 for v in every_number if isinstance(v, int))
     page = client.get("/public/dashboard.html")
     assert page.status_code == 200 and "&lt;5" in page.text and "<svg" in page.text
+    # Names from the region reference data beside the codes.
+    assert body["region_name"] == "Kabupaten Musi Rawas (1605)" and areas["160501"]["name"] == "Tugumulyo"
+    assert village["areas"]["1605022002"]["name"] == "Semangus"
+    assert "wilayah Kabupaten Musi Rawas (1605)" in page.text
+    assert "<td>160501</td><td>Tugumulyo</td>" in page.text and "<td>Muara Lakitan</td>" in page.text
     assert_no_personal_data(page.text + json.dumps(body))
     assert client.get("/public/dashboard?region=abc").status_code == 422
 
@@ -85,11 +90,13 @@ def test_monev_reports_show_the_dashboard_figures(client: TestClient) -> None:
     expected = {name: [list(r) for r in rows] for name, _, rows in sections(figures)}
     assert in_xlsx == {k: v for k, v in expected.items() if v}
     assert ["Desil rendah tanpa program", 1] in in_xlsx["4. Kesenjangan"]
+    assert in_xlsx["Per wilayah"][0][:3] == ["160501", "Tugumulyo", 7]
     pdf = client.get("/reports/monev.pdf?period=2026-Q4", headers=headers)
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "Laporan Monev SLRT 2026-Q4" in text and "Kombinasi program" in text
     assert "PBI-Daerah+PBI-JK" in text
+    assert "Wilayah Kabupaten Musi Rawas (1605)" in text and "Tugumulyo" in text
     assert_no_personal_data(text + json.dumps(in_xlsx, default=str))
     assert client.get("/reports/monev.pdf?period=2026-Q9", headers=headers).status_code == 422
 

@@ -13,7 +13,7 @@ from slrt_monitoring.main import build
 from slrt_runtime.consumers import Delivery
 from slrt_runtime.settings import ServiceSettings
 
-REGION = Region(district="1605", subdistrict="160501", village="1605012001")
+REGION = Region(district="1605", subdistrict="160501", village="1605012003")
 NOW = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.timezone.utc)
 FO = Actor(id="fo-1", role=Role.FRONT_OFFICE, region="1605")
 
@@ -78,6 +78,6 @@ def test_summary_counts_for_staff_only(client: TestClient) -> None:
     token = client.post("/auth/dev-token", json={"sub": "m", "role": "manager", "region": "1605"}).json()
     summary = client.get("/summary", headers={"Authorization": f"Bearer {token['access_token']}"}).json()
     assert summary["status"] == {"registered": 3}
-    assert summary["village"] == {"1605012001": 3}
+    assert summary["village"] == {"1605012003": 3}
     assert client.get("/public/track/RK-1605-26-999999").status_code == 404
     assert client.get("/public/track/RK-NOPE").status_code == 422  # cannot be a receipt number: not looked up

@@ -16,7 +16,7 @@ from slrt_runtime.settings import ServiceSettings
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
 NIK = "1605014107800001"
-REGION = Region(district="1605", subdistrict="160501", village="1605012001")
+REGION = Region(district="1605", subdistrict="160501", village="1605012003")
 NOW = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.timezone.utc)
 
 

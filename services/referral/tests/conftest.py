@@ -18,7 +18,7 @@ from slrt_referral.main import build
 from slrt_runtime.consumers import Delivery
 from slrt_runtime.settings import ServiceSettings
 
-VILLAGE = Region(district="1605", subdistrict="160501", village="1605012001")
+VILLAGE = Region(district="1605", subdistrict="160501", village="1605012003")
 OTHER_VILLAGE = Region(district="1605", subdistrict="160502", village="1605022003")
 
 

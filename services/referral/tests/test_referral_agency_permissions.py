@@ -49,7 +49,7 @@ def secured_nats(tmp_path: Path):
 
 def referable_complaint(app: ReferralApplication) -> uuid.UUID:
     complaint = Complaint(complaint_id=uuid.uuid4(), receipt_number="RK-1605-26-000077",
-                          region=Region(district="1605", subdistrict="160501", village="1605012001"),
+                          region=Region(district="1605", subdistrict="160501", village="1605012003"),
                           field="health", complaint_type="grievance")
     complaint.register(None, False)
     complaint.check("found", [])

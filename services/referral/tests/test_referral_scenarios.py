@@ -62,7 +62,7 @@ def test_referred_to_two_agencies_one_rejects_with_reason_one_accepts_then_repor
     assert ("ReferralAnswered", "slrt.1605.referral.dinkes.answered") in facts
     assert ("ReferralOutcomeReported", "slrt.1605.referral.bpjs-kesehatan.outcome") in facts
     rejected = next(e for e in published(office) if e.event_name == "ReferralAnswered" and e.agency == "dinkes")
-    assert rejected.reason == "Sudah ditanggung PBI-JK" and rejected.region.village == "1605012001"
+    assert rejected.reason == "Sudah ditanggung PBI-JK" and rejected.region.village == "1605012003"
 
 
 def test_revoked_and_redirected(office) -> None:
@@ -164,7 +164,7 @@ def test_registration_and_dtks_check_racing_to_create_the_complaint_both_take_ef
     from slrt_runtime.consumers import Delivery
 
     app, complaint_id = office.app, uuid.uuid4()
-    region = Region(district="1605", subdistrict="160501", village="1605012001")
+    region = Region(district="1605", subdistrict="160501", village="1605012003")
     common = dict(district="1605", complaint_id=complaint_id, receipt_number="RK-1605-26-000123", region=region,
                   field="health", complaint_type="grievance")
     registered = ComplaintRegistered(**common, registered_at=dt.datetime.now(dt.timezone.utc),

@@ -56,7 +56,7 @@ def test_inbox_filters_paging_and_counts(office) -> None:
 def test_staff_see_only_their_region(office) -> None:
     here = office.complaint()
     there = office.complaint(region=OTHER_VILLAGE)
-    village_officer = office.as_("puskesos", region="1605012001")
+    village_officer = office.as_("puskesos", region="1605012003")
     assert office.propose(here, "JAMKESDA", by=village_officer).status_code == 201
     assert office.propose(there, "JAMKESDA", by=village_officer).status_code == 403
     office.propose(there, "JAMKESDA")

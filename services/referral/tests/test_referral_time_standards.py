@@ -39,7 +39,7 @@ def test_missed_answer_is_reported_overdue_once_and_further_review_restarts_the_
     assert [d.aggregate_id for d in fired] == [app.get_referral(referral)["referral_id"]]
     assert book.fire_due(due + dt.timedelta(days=1), handle) == [], "fires once per due time"
     (overdue,) = overdue_events(office)
-    assert overdue.step == "agency_answer" and overdue.due_at == due and overdue.region.village == "1605012001"
+    assert overdue.step == "agency_answer" and overdue.due_at == due and overdue.region.village == "1605012003"
     assert overdue.subject() == "slrt.1605.referral.dinkes.overdue"
     inbox = office.get("/referrals/inbox", dinkes, overdue=True).json()
     assert [row["referral_id"] for row in inbox["items"]] == [referral]
@@ -67,7 +67,7 @@ def test_deadlines_and_queues_survive_a_restart(tmp_path, clock) -> None:
     app = ReferralApplication(settings, clock=clock)
     TestClient(build(settings, with_messaging=False, application=app))  # seeds the catalogue
     complaint = Complaint(complaint_id=uuid.uuid4(), receipt_number="RK-1605-26-000009",
-                          region=Region(district="1605", subdistrict="160501", village="1605012001"),
+                          region=Region(district="1605", subdistrict="160501", village="1605012003"),
                           field="education", complaint_type="grievance")
     complaint.register(None, False)
     complaint.check("found", [])

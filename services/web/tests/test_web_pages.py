@@ -62,7 +62,7 @@ def test_the_development_sign_in_is_marked_and_refuses_roles_outside_this_applic
     r = client.post("/sign-in", data={"csrf_token": csrf_of(client), "role": "service", "region": "1605"},
                     follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/sign-in"
-    r = client.post("/sign-in", data={"csrf_token": csrf_of(client), "role": "puskesos", "region": "3201012001"},
+    r = client.post("/sign-in", data={"csrf_token": csrf_of(client), "role": "puskesos", "region": "3201011001"},
                     follow_redirects=False)
     assert r.headers["location"] == "/sign-in"  # another district
 
@@ -91,10 +91,10 @@ def test_the_citizen_forms(client: TestClient) -> None:
 
 
 @pytest.mark.parametrize(("status", "detail", "expected"), [
-    (403, "actor's region 1605032007 does not cover this complaint's village",
-     "Pengaduan ini berasal dari desa di luar wilayah kerja Anda (1605032007)."),
-    (403, "actor's region 1605032007 does not cover village 1605031001",
-     "Wilayah kerja Anda (1605032007) tidak mencakup wilayah 1605031001."),
+    (403, "actor's region 1605032002 does not cover this complaint's village",
+     "Pengaduan ini berasal dari desa di luar wilayah kerja Anda (1605032002)."),
+    (403, "actor's region 1605032002 does not cover village 1605031013",
+     "Wilayah kerja Anda (1605032002) tidak mencakup wilayah 1605031013."),
     (409, "only a question is answered and closed at the desk; this is a grievance",
      "Hanya pertanyaan yang dapat dijawab dan ditutup di loket; pengaduan ini harus dikaji."),
     (403, "the complaint is at the back_office level; a puskesos cannot act on it",
@@ -126,14 +126,14 @@ def test_every_text_of_the_pages_is_in_the_indonesian_catalogue() -> None:
 
 
 def test_the_desk_form_becomes_the_intake_body() -> None:
-    body = registration_body({"complaint_type": "grievance", "field": "health", "village": "1605032007",
+    body = registration_body({"complaint_type": "grievance", "field": "health", "village": "1605032002",
                               "description": " Kartu KIS tidak aktif ", "nik": "1605030212700001", "name": "Iwan",
                               "programme": "", "consent_to_disclose": "on"})
-    assert body["region"] == {"district": "1605", "subdistrict": "160503", "village": "1605032007"}
+    assert body["region"] == {"district": "1605", "subdistrict": "160503", "village": "1605032002"}
     assert body["description"] == "Kartu KIS tidak aktif" and "programme" not in body
     assert body["identity"] == {"name": "Iwan", "nik": "1605030212700001", "consent_to_disclose": True}
     assert "identity" not in registration_body({"complaint_type": "question", "field": "social",
-                                                "village": "1605032007", "description": "Syarat PKH?"})
+                                                "village": "1605032002", "description": "Syarat PKH?"})
 
 
 def test_sign_in_returns_only_to_pages_of_this_application(client: TestClient) -> None:

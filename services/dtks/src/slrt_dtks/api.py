@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path as PathParam, Query,
 from pydantic import BaseModel, Field
 from slrt_contracts import Actor, ComplaintType, DTKSStatus, Offset, Region, Role, ServiceField, Text
 from slrt_runtime.auth import CurrentActor, ensure_covers, require_roles
+from slrt_runtime.validation import KnownRegionCode
 
 from .application import DTKSApplication
 from .registry import PROGRAMMES, Candidate, Person
@@ -173,7 +174,7 @@ class HouseholdView(BaseModel):
 class FuzzyRequest(BaseModel):
     name: Text = Field(min_length=2, max_length=120, examples=["M. Rizky Saputra"])
     birth_date: dt.date
-    region: str | None = Field(default=None, pattern=r"^\d{2}(\d{2}(\d{2}(\d{4})?)?)?$",
+    region: KnownRegionCode | None = Field(default=None,
                                description="Region code where the person is thought to live (ranks, does not filter)")
     limit: int = Field(default=10, ge=1, le=50)
 

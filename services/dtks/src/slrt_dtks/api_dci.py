@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from slrt_contracts import Actor, InvalidNIK, Text, validate_nik
 from slrt_contracts.values import SQL_BIGINT_MAX
 from slrt_runtime.auth import require_roles
+from slrt_runtime.validation import unknown_region
 
 from .api import LOOKUP_ROLES, App
 from .registry import PROGRAMMES, Person
@@ -133,6 +134,8 @@ def _search(app: Any, actor: Actor, item: SearchRequestItem) -> dict[str, Any]:
             elif p.attribute_name == "region_code":
                 if not value.isdigit() or len(value) not in (2, 4, 6, 10):
                     return _reject(item, "rjct.query.invalid", "region_code must be 2, 4, 6 or 10 digits")
+                if (problem := unknown_region(value)) is not None:
+                    return _reject(item, "rjct.query.invalid", f"region_code: {problem}")
                 if not (value.startswith(actor.region) or actor.region.startswith(value)):
                     return _reject(item, "rjct.query.invalid", f"region_code is outside your region {actor.region}")
                 conditions["region"] = value

@@ -17,6 +17,7 @@ from slrt_contracts.events.dtks import PrelistRejectReason, PrelistSource
 from slrt_contracts.nik import NIK
 from slrt_runtime.auth import require_roles
 from slrt_runtime.errors import DomainError
+from slrt_runtime.validation import KnownRegion
 
 from .api import App
 from .prelist import Proposal, Status
@@ -44,7 +45,7 @@ class Profile(BaseModel):
 
 
 class ProposalRequest(BaseModel):
-    region: Region
+    region: KnownRegion
     profile: Profile
     note: Text = Field(default="", max_length=500)
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TextIO
 
 from slrt_contracts import InvalidNIK
+from slrt_reference.regions import regions
 
 from .registry import COLUMNS, SYNTHETIC_PREFIX
 from .registry.model import check_nik
@@ -45,7 +46,7 @@ OTHER_BIRTH_PLACES = ("Palembang", "Lubuklinggau", "Lahat", "Bengkulu", "Jambi",
 
 HOUSEHOLD_SIZES = {1: 10, 2: 15, 3: 22, 4: 25, 5: 17, 6: 11}  # weights, roughly census-shaped
 DECILE_WEIGHTS = (16, 15, 14, 12, 10, 9, 8, 7, 5, 4)  # deciles 1..10
-SUBDISTRICTS = 10
+SUBDISTRICTS = 10  # at most: the first ones of the district in the reference data
 VILLAGES_PER_SUBDISTRICT = 10
 
 
@@ -56,6 +57,18 @@ def district_name(district: str) -> str | None:
     parts = numdb.get("id/loc").info(district)
     name = parts[1][1].get("name_id") if len(parts) > 1 else None
     return name.title() if name else None
+
+
+def villages_of(district: str) -> dict[str, list[str]]:
+    """Sub-district -> village codes where generated people live: real ones from the region reference
+    data (every service refuses an unknown village, so an invented code would make the demo data unusable)."""
+    reference = regions()
+    found = {s.code: [v.code for v in reference.children(s.code)][:VILLAGES_PER_SUBDISTRICT]
+             for s in reference.children(district)[:SUBDISTRICTS]}
+    found = {s: v for s, v in found.items() if v}
+    if not found:
+        raise ValueError(f"district {district} has no villages in the region reference data")
+    return found
 
 
 class _Numbers:
@@ -122,12 +135,14 @@ def generate(district: str, people: int, seed: int = 7) -> Iterator[dict[str, st
     rng = random.Random(seed)
     numbers = _Numbers()
     home = district_name(district) or "Kota"
+    villages = villages_of(district)
+    subdistricts = list(villages)
     made = household_no = 0
     while made < people:
         household_no += 1
         size = rng.choices(list(HOUSEHOLD_SIZES), weights=list(HOUSEHOLD_SIZES.values()))[0]
-        subdistrict = f"{district}{rng.randint(1, SUBDISTRICTS):02d}"
-        village = f"{subdistrict}{2000 + rng.randint(1, VILLAGES_PER_SUBDISTRICT)}"
+        subdistrict = rng.choice(subdistricts)
+        village = rng.choice(villages[subdistrict])
         issued = REFERENCE_DATE - dt.timedelta(days=rng.randrange(20 * 365))
         family_card = numbers.take(f"{subdistrict}{issued:%d%m%y}")
         household_id = f"{SYNTHETIC_PREFIX}HH-{district}-{household_no:06d}"

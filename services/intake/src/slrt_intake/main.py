@@ -10,6 +10,7 @@ from .api import complaints_router, queues_router
 from .application import IntakeApplication
 from .messaging import consumers, translator
 from .notify import channel_from_env
+from .people import PersonIndex
 from .queues import WorkQueues
 from .schedule import deadline_book
 
@@ -30,4 +31,5 @@ def build(settings: ServiceSettings | None = None, *, with_messaging: bool = Tru
                     "tiered handling with time standards, escalation, resolution and appeal, work queues.",
     )
     app.state.queues = WorkQueues(application)
+    app.state.people = PersonIndex(application, app.state.queues)
     return app

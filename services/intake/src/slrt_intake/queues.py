@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -89,6 +89,17 @@ class WorkQueues(OwnLogProjection):
             c.execute(self.db.sql(f"SELECT complaint_id FROM {self.rows} WHERE receipt_number = ?"), (receipt,))
             row = c.fetchone()
         return UUID(row_values(row)[0]) if row else None
+
+    def rows_of(self, complaint_ids: Sequence[str], statuses: Iterable[Status]) -> list[dict[str, Any]]:
+        """The rows of these complaints that are in one of ``statuses``, oldest first."""
+        wanted = sorted(s.value for s in statuses)
+        self.catch_up()
+        with self.db.transaction() as c:
+            c.execute(self.db.sql(
+                f"SELECT {', '.join(COLUMNS)} FROM {self.rows} WHERE complaint_id IN "
+                f"({', '.join('?' for _ in complaint_ids)}) AND status IN ({', '.join('?' for _ in wanted)}) "
+                "ORDER BY registered_at"), (*complaint_ids, *wanted))
+            return [_item(row_values(r)) for r in c.fetchall()]
 
     def list(self, queue: Queue, actor: Actor, *, region: str | None = None, filters: dict[str, str] | None = None,
              overdue: bool | None = None, limit: int = 50, offset: int = 0) -> dict[str, Any]:

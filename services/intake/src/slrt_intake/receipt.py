@@ -7,6 +7,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from slrt_contracts import Actor, Channel, ComplaintType
+from slrt_reference.regions import regions
 from slrt_runtime.pdf import OfficeProfile, PdfDocument
 
 from .application import IntakeApplication
@@ -42,7 +43,7 @@ def receipt_pdf(app: IntakeApplication, complaint_id: UUID, actor: Actor) -> byt
         ("Nomor registrasi", receipt),
         ("Tanggal", view["registered_at"].astimezone(tz).strftime("%d-%m-%Y %H:%M")),
         ("Diterima di", f"{CHANNEL_NAMES[view['channel']]} ({office.unit}, {office.name})"),
-        ("Wilayah", f"Desa/kelurahan {view['region'].village}"),
+        ("Wilayah", f"Desa/kelurahan {regions().label(view['region'].village)}"),
         ("Jenis", TYPE_NAMES[view["complaint_type"]]),
         ("Bidang", FIELD_NAMES.get(view["field"], view["field"])),
     ]

@@ -26,7 +26,7 @@ PENGELOLA, KASI, KABID, SEKDIN, KADIN = (staff(r) for r in (Role.PENGELOLA, Role
 
 def person(**overrides: Any) -> dict[str, Any]:
     fields = {"nik": NIK, "citizen_name": NAME, "birth_place": "Muara Beliti", "address": "Dusun II, Desa Lubuk Rumbai",
-              "purpose": "Berobat di rumah sakit", "destination": "RSUD Dr. Sobirin", "region": "1605012001",
+              "purpose": "Berobat di rumah sakit", "destination": "RSUD Dr. Sobirin", "region": "1605012003",
               "found_location": "Pasar Muara Beliti", "family_card_number": "1605010101900001"}
     fields.update(overrides)
     return fields

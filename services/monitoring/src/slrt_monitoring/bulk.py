@@ -14,6 +14,7 @@ from slrt_contracts.events.common import Channel, ComplaintType, ServiceField
 from slrt_contracts.events.dtks import DTKSChecked, DTKSStatus
 from slrt_contracts.events.intake import ComplaintRegistered
 from slrt_contracts.events.referral import ReferralAnswered, ReferralDecision, ReferralSent
+from slrt_reference.regions import regions as reference
 from slrt_runtime.consumers import Delivery
 
 PROGRAMMES = ("PKH", "BPNT", "PBI-JK", "PBI-Daerah", "KIP")
@@ -22,8 +23,14 @@ START = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
 
 
 def regions(district: str, subdistricts: int = 14, villages: int = 15) -> list[Region]:
-    return [Region(district=district, subdistrict=f"{district}{s:02d}", village=f"{district}{s:02d}{v:04d}")
-            for s in range(1, subdistricts + 1) for v in range(1, villages + 1)]
+    """Real villages of the district from the region reference data (the first ones by code), so that
+    reports name them. A district the reference lacks (the national benchmark's template districts
+    9001...) gets a grid of made-up codes of the same shape."""
+    known = [Region(district=district, subdistrict=s.code, village=v.code)
+             for s in reference().children(district)[:subdistricts]
+             for v in reference().children(s.code)[:villages]]
+    return known or [Region(district=district, subdistrict=f"{district}{s:02d}", village=f"{district}{s:02d}{v:04d}")
+                     for s in range(1, subdistricts + 1) for v in range(1, villages + 1)]
 
 
 def bulk(district: str, events: int, seed: int = 6, only_registrations: bool = False,

@@ -15,7 +15,7 @@ from slrt_runtime.consumers import Delivery
 from slrt_runtime.outbox import HEADER_NOTIFICATION_ID, HEADER_UPSTREAM
 
 T0 = dt.datetime(2026, 10, 5, 2, 0, tzinfo=dt.timezone.utc)
-VILLAGE_A = Region(district="1605", subdistrict="160501", village="1605012001")
+VILLAGE_A = Region(district="1605", subdistrict="160501", village="1605012003")
 VILLAGE_B = Region(district="1605", subdistrict="160502", village="1605022002")
 # The one person with an identity in the history: synthetic, and never to be seen in monitoring's output.
 SECRET_NIK = "1605014107800001"

@@ -14,6 +14,7 @@ from functools import lru_cache
 from slrt_contracts import InvalidNIK, validate_nik
 from slrt_contracts.values import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from slrt_runtime.errors import DomainError
+from slrt_runtime.validation import unknown_region
 
 from .matching import name_key, normalise_name
 
@@ -201,16 +202,6 @@ def nik_problems(nik: str, *, birth_date: dt.date | None = None, sex: str | None
     return problems
 
 
-# -- region ------------------------------------------------------------------------------------
-@lru_cache(maxsize=None)
-def known_district(code: str) -> bool:
-    """A province + district code the national region table (python-stdnum's) knows."""
-    from stdnum import numdb
-
-    parts = numdb.get("id/loc").info(code)
-    return len(parts) > 1 and bool(parts[0][1]) and bool(parts[1][1])
-
-
 # -- programmes --------------------------------------------------------------------------------
 @lru_cache(maxsize=4096)  # a handful of distinct values in a million rows
 def parse_programmes(value: str) -> tuple[str, ...]:
@@ -283,8 +274,8 @@ class RowValidator:
         village = (get("village_code") or "").strip()
         if not _VILLAGE.match(village):
             raise RowRejected("village_code must be exactly 10 digits")
-        if not known_district(village[:4]):
-            raise RowRejected("village_code: unknown region (province/district digits 1-4 not in the region table)")
+        if (problem := unknown_region(village)) is not None:
+            raise RowRejected(f"village_code: {problem}")
         for column in self.region_columns:
             if not village.startswith((get(column) or "").strip() or "-"):
                 raise RowRejected(f"{column} is not a prefix of village_code: unknown region")

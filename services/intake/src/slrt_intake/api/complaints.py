@@ -49,6 +49,12 @@ def register_batch(body: m.Batch, app: App, actor: Registrar) -> dict[str, Any]:
     return {"results": app.register_batch(actor, [item.submission() for item in body.complaints])}
 
 
+@router.post("/search", response_model=m.OpenComplaints,
+             summary="Open complaints of a person, by the NIK in the body (so nothing is recorded twice)")
+def search_by_person(body: m.PersonSearch, actor: CurrentActor, request: Request) -> dict[str, Any]:
+    return request.app.state.people.open_complaints(body.nik, actor)
+
+
 @router.get("/by-receipt/{receipt_number}", response_model=m.ComplaintView)
 def read_by_receipt(receipt_number: ReceiptNumber, app: App, actor: CurrentActor, request: Request) -> dict[str, Any]:
     complaint_id = request.app.state.queues.complaint_id_by_receipt(receipt_number)

@@ -17,6 +17,7 @@ from slrt_contracts.events.intake import (
     Outcome,
     Satisfaction,
 )
+from slrt_runtime.validation import KnownRegion
 
 from ..application import Submission
 from ..domain import Status
@@ -44,7 +45,7 @@ class RegisterComplaint(BaseModel):
     source: ComplaintSource | None = Field(default=None, description="Beneficiary or non-beneficiary")
     programme: str | None = Field(default=None, pattern=PROGRAMME_PATTERN, examples=["PKH", "PBI-JK"])
     field: ServiceField
-    region: Region
+    region: KnownRegion
     description: Text = Field(min_length=3, max_length=4000)
     nik: NIK | None = Field(default=None, description="The person's NIK; leave out when they have none")
     identity: IdentityInput | None = Field(default=None, description="Confidential: the person and the complainant")
@@ -60,6 +61,26 @@ class RegisterComplaint(BaseModel):
 
 class Batch(BaseModel):
     complaints: list[RegisterComplaint] = Field(min_length=1, max_length=200)
+
+
+class PersonSearch(BaseModel):
+    nik: NIK = Field(description="In the body, never in a URL: the person whose open complaints are wanted")
+
+
+class OpenComplaint(BaseModel):
+    complaint_id: UUID
+    receipt_number: str
+    status: Status
+    village: str
+    channel: Channel
+    complaint_type: ComplaintType
+    field: ServiceField
+    registered_at: dt.datetime
+
+
+class OpenComplaints(BaseModel):
+    items: list[OpenComplaint] = Field(description="Open complaints of the person inside your region")
+    elsewhere: int = Field(description="How many more open complaints of the person are outside your region")
 
 
 class Receipt(BaseModel):

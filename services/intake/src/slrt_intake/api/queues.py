@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from slrt_contracts import Channel, ComplaintType, Offset, ServiceField
 from slrt_contracts.events.intake import ProgrammeCode
 from slrt_runtime.auth import CurrentActor
+from slrt_runtime.validation import KnownRegionCode
 
 from ..domain import Status
 from ..queues import Queue
@@ -20,8 +21,8 @@ def work_queue(
     queue: Queue,
     request: Request,
     actor: CurrentActor,
-    region: Annotated[str | None, Query(pattern=r"^\d{4}(\d{2}(\d{4})?)?$",
-                                        description="Narrow to a sub-district or village inside your region")] = None,
+    region: Annotated[KnownRegionCode | None,
+                      Query(description="Narrow to a sub-district or village inside your region")] = None,
     status: Status | None = None,
     field: ServiceField | None = None,
     channel: Channel | None = None,

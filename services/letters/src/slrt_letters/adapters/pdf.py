@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from slrt_reference.regions import regions
 from slrt_runtime.officials import Official
 from slrt_runtime.pdf import OfficeProfile, PdfDocument
 from slrt_runtime.timestandards import WIB
@@ -17,6 +18,7 @@ from ..catalogue import Element, LetterType
 MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
           "November", "Desember")
 SEX = {"F": "Perempuan", "M": "Laki-laki"}
+AREA_LABEL = {10: "Desa/kelurahan", 6: "Kecamatan"}  # the applicant's region, by the length of its code
 
 
 def tanggal(day: dt.date) -> str:
@@ -54,6 +56,8 @@ def render_letter(*, kind: LetterType, office: OfficeProfile, letter: dict[str, 
             ("Jenis kelamin", SEX.get(applicant.get("sex") or "", "-")),
             ("Alamat", applicant.get("address") or "-"),
         ]
+        if (area := AREA_LABEL.get(len(letter.get("region") or ""))) is not None:  # not for the whole district
+            rows.append((area, regions().label(letter["region"])))
         if applicant.get("family_card_number"):
             rows.append(("Nomor KK", applicant["family_card_number"]))
         doc.fields(rows)

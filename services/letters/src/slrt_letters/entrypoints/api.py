@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from slrt_contracts import NIK, Actor, ReceiptNumber, Text
 from slrt_contracts.events.letters import LetterTypeCode
 from slrt_runtime.auth import ensure_covers, require_roles
+from slrt_runtime.validation import KnownRegionCode
 
 from .common import CHAIN_ROLES, OFFICER_ROLES, PARAF_ROLES, SIGNING_ROLES, STAFF_ROLES, App, read_upload
 from .models import LetterView
@@ -47,7 +48,7 @@ class RequestLetter(BaseModel):
     birth_date: dt.date | None = Field(default=None, description="Taken from the NIK when there is one")
     address: Text | None = Field(default=None, max_length=300)
     family_card_number: str | None = Field(default=None, pattern=r"^\d{16}$")
-    region: str | None = Field(default=None, pattern=r"^\d{4}(\d{2}(\d{4})?)?$",
+    region: KnownRegionCode | None = Field(default=None,
                                description="Applicant's village (or sub-district) code; default the district")
     purpose: Text = Field(min_length=3, max_length=2000, examples=["Berobat di RSUD Dr. Sobirin"])
     destination: Text | None = Field(default=None, max_length=300, examples=["RSUD Dr. Sobirin"])

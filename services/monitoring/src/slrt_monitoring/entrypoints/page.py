@@ -16,6 +16,7 @@ from ..queries.dashboard import dashboard, oldest_open
 from ..queries.periods import Period
 from ..queries.public import public_dashboard
 from .api import STAFF_ROLES, Models, PeriodQuery, RegionQuery, Staff, scoped
+from ..areas import area_label
 from .render import public_fragment, staff_fragment
 
 pages = APIRouter(tags=["pages"])
@@ -57,7 +58,7 @@ def dashboard_fragment(view: Models, actor: Staff, region: RegionQuery = None, p
 def public_page(request: Request, view: Models, region: RegionQuery = None, period: PeriodQuery = None) -> str:
     settings = request.app.state.settings
     figures = public_dashboard(view.store, region or settings.district, Period.parse(period))
-    body = (f"<header><h1>Transparansi SLRT — wilayah {escape(figures['region'])}</h1>"
+    body = (f"<header><h1>Transparansi SLRT — wilayah {escape(area_label(figures['region']))}</h1>"
             f"<p>Periode: {escape(figures['period'])}</p></header><main>{public_fragment(figures)}</main>")
     return _shell("Transparansi SLRT", body)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from ..areas import area_label, named
 from ..timeline import LEVEL_LABELS, STATUS_LABELS
 
 PALETTE = ("#2563eb", "#16a34a", "#d97706", "#dc2626", "#7c3aed", "#0891b2", "#db2777", "#65a30d")
@@ -79,9 +80,10 @@ def staff_fragment(d: dict[str, Any]) -> str:
         '<h2>Antrian</h2><div class="grid">',
         bars("Dalam proses per tingkat", q["wip_by_level"], LEVEL_LABELS),
         bars("Terbuka per status", q["open_by_status"], STATUS_LABELS),
-        table("Per wilayah", ["Wilayah", "Pengaduan", "Dalam proses", "Selesai", "Lewat batas waktu"], q["by_area"]),
+        table("Per wilayah", ["Kode wilayah", "Wilayah", "Pengaduan", "Dalam proses", "Selesai", "Lewat batas waktu"],
+              named(q["by_area"])),
         table("Pengaduan terbuka terlama", ["Nomor resi", "Wilayah", "Status", "Tingkat", "Diterima"],
-              [[r["receipt_number"], r["region"], STATUS_LABELS.get(r["status"], r["status"]), r["level"],
+              [[r["receipt_number"], area_label(r["region"]), STATUS_LABELS.get(r["status"], r["status"]), r["level"],
                 r["registered_at"][:16]] for r in q.get("oldest_open", [])]),
         "</div>",
         '<h2>Surat</h2><div class="grid">',
@@ -92,13 +94,13 @@ def staff_fragment(d: dict[str, Any]) -> str:
 
 
 def public_fragment(d: dict[str, Any]) -> str:
-    rows = [[code, v["complaints"], v["in_progress"], v["closed"]] for code, v in d["areas"].items()]
+    rows = named([[code, v["complaints"], v["in_progress"], v["closed"]] for code, v in d["areas"].items()])
     t = d["total"]
     return "".join([
         '<div class="kpis">', kpi("Pengaduan", t["complaints"], "complaints"),
         kpi("Dalam proses", t["in_progress"], "wip"), kpi("Selesai", t["closed"], "closed"), "</div>",
         '<div class="grid">', bars("Per status", t["status"], STATUS_LABELS), bars("Per bidang", t["field"]), "</div>",
-        table("Per wilayah", ["Kode wilayah", "Pengaduan", "Dalam proses", "Selesai"], rows),
+        table("Per wilayah", ["Kode wilayah", "Wilayah", "Pengaduan", "Dalam proses", "Selesai"], rows),
         f'<p class="note">Angka 1 sampai 4 ditampilkan sebagai "&lt;{d["suppressed_below"]}" agar tidak ada warga '
         "yang dapat dikenali.</p>",
     ])

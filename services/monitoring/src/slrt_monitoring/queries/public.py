@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..adapters.store import ReadStore
+from ..areas import area_label, area_name
 from ..timeline import STATUS_LABELS
 from .dashboard import counts
 from .periods import Period
@@ -58,8 +59,9 @@ def public_dashboard(store: ReadStore, region: str, period: Period) -> dict[str,
     whole = counts(store, region, period)
     children = counts(store, region, period, group_len=LEVELS.get(len(region), len(region)))
     return {
-        "region": region, "period": period.label, "suppressed_below": SMALL,
+        "region": region, "region_name": area_label(region), "period": period.label, "suppressed_below": SMALL,
         "status_labels": STATUS_LABELS,
         "total": cells(whole),
-        "areas": {code: cells(c) for code, c in sorted(children.items())} if len(region) in LEVELS else {},
+        "areas": {code: {"name": area_name(code), **cells(c)} for code, c in sorted(children.items())}
+        if len(region) in LEVELS else {},
     }

@@ -8,6 +8,7 @@ from typing import Any
 
 from slrt_runtime.settings import ServiceSettings
 
+from ..areas import area_label
 from .sections import sections
 
 
@@ -18,7 +19,7 @@ def render_pdf(figures: dict[str, Any], title: str, settings: ServiceSettings) -
         return _reportlab(figures, title, settings)
     doc = PdfDocument(title, OfficeProfile.from_settings(settings))
     doc.heading(title)
-    doc.paragraph(f"Wilayah {figures['filters']['region']}, periode {figures['filters']['period']} "
+    doc.paragraph(f"Wilayah {area_label(figures['filters']['region'])}, periode {figures['filters']['period']} "
                   f"({figures['filters']['from']} s.d. {figures['filters']['to']}).")
     for name, header, rows in sections(figures):
         doc.subheading(name)
@@ -36,7 +37,7 @@ def _reportlab(figures: dict[str, Any], title: str, settings: ServiceSettings) -
     out = io.BytesIO()
     story: list[Any] = [Paragraph(f"{settings.office_name} — {settings.office_unit}", styles["Normal"]),
                         Paragraph(title, styles["Title"]),
-                        Paragraph(f"Wilayah {figures['filters']['region']}, periode {figures['filters']['period']}",
+                        Paragraph(f"Wilayah {area_label(figures['filters']['region'])}, periode {figures['filters']['period']}",
                                   styles["Normal"])]
     for name, header, rows in sections(figures):
         story += [Spacer(1, 8), Paragraph(name, styles["Heading3"])]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..areas import named
 from ..timeline import LEVEL_LABELS, STATUS_LABELS
 
 Section = tuple[str, list[str], list[list[Any]]]
@@ -42,6 +43,7 @@ def sections(d: dict[str, Any]) -> list[Section]:
         ("Kepatuhan: lewat batas waktu", ["Layanan", "Langkah", "Unit", "Jumlah"], comp["overdue"]),
         ("Kepatuhan: waktu penyelesaian", ["Langkah", "Unit", "Selesai", "Rata-rata (jam)"], comp["durations"]),
         ("Dalam proses per tingkat", ["Tingkat", "Jumlah"], _pairs(q["wip_by_level"], LEVEL_LABELS)),
-        ("Per wilayah", ["Wilayah", "Pengaduan", "Dalam proses", "Selesai", "Lewat batas waktu"], q["by_area"]),
+        ("Per wilayah", ["Kode wilayah", "Wilayah", "Pengaduan", "Dalam proses", "Selesai", "Lewat batas waktu"],
+         named(q["by_area"])),
         ("Surat terbit per jenis dan kantor", ["Jenis", "Kantor", "Jumlah"], letters["issued"]),
     ]

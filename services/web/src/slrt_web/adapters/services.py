@@ -84,6 +84,10 @@ class Intake(ServiceClient):
     async def command(self, token: str, complaint_id: str, command: str, body: dict[str, Any]) -> dict[str, Any]:
         return await self.json("POST", f"/complaints/{complaint_id}/{command}", token, json=body)
 
+    async def open_complaints(self, token: str, nik: str) -> dict[str, Any]:
+        """The person's open complaints: the NIK goes in the body, never in a URL."""
+        return await self.json("POST", "/complaints/search", token, json={"nik": nik})
+
     async def queue(self, token: str, queue: str, params: dict[str, Any]) -> dict[str, Any]:
         return await self.json("GET", f"/queues/{queue}", token, params=params)
 

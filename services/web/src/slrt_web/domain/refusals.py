@@ -87,6 +87,8 @@ _KNOWN: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), m) for p
     (r"BPJS batch of [\d-]+ is already closed", N_("This month's BPJS batch is already closed.")),
     (r"the file is larger than", N_("The file is too large.")),
     (r"no letter", N_("No letter found.")),
+    (r"unknown (?:village|sub-district|district|province) (?P<code>\d+): not in the region reference data",
+     N_("Region {code} is not in the official region data (Kemendagri); choose the village by its name.")),
     (r"no complaint", N_("No complaint found.")),
     (r"not found|unknown NIK|no person", N_("Not found in the registry.")),
 ))

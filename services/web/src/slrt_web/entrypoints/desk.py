@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from ..adapters.services import Refused
+from ..adapters.services import Refused, Unavailable
 from ..domain.complaint_form import registration_body
 from .i18n import gettext as _
 from .rendering import WIB, flash, refusal_text, render
@@ -82,14 +82,24 @@ async def lookup(request: Request, user: User) -> Response:
     except Refused as e:
         return render(request, "partials/person.html", person={"nik": nik}, note=refusal_text(e.refusal),
                       problem=True)
+    already = await _open_complaints(request, user, nik)
     person = found.get("person")
     problems = found.get("nik_consistency", {}).get("problems", [])
     if not found.get("found") or person is None:
-        return render(request, "partials/person.html", person={"nik": nik}, problem=True,
+        return render(request, "partials/person.html", person={"nik": nik}, problem=True, already=already,
                       note=_("Not in DTKS (version %(version)s). Fill in the person by hand.",
                              version=found.get("registry_version") or "-"), problems=problems)
     return render(request, "partials/person.html", person=person, found=True, problems=problems,
-                  version=found.get("registry_version"))
+                  version=found.get("registry_version"), already=already)
+
+
+async def _open_complaints(request: Request, user: Any, nik: str) -> dict[str, Any] | None:
+    """The person's open complaints, for the warning before registering twice; None when intake could
+    not say (the desk can still register: the warning helps, it does not decide)."""
+    try:
+        return await _services(request).intake.open_complaints(user.token, nik)
+    except (Refused, Unavailable):
+        return None
 
 
 @router.post("/find")

@@ -15,5 +15,8 @@ document.addEventListener("click", function (e) {
 document.addEventListener("htmx:afterSwap", function () {
   // The person found in DTKS lives in a village: fill the village when the officer left it empty.
   var found = document.getElementById("dtks-village"), village = document.getElementById("village");
-  if (found && village && !village.value) village.value = found.value;
+  if (found && village && !village.value) {
+    village.value = found.value;
+    document.getElementById("village-name").textContent = found.getAttribute("data-name");  // its official name
+  }
 });
