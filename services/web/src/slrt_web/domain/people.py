@@ -7,9 +7,12 @@ from typing import Any
 
 from slrt_contracts import Role
 
-# The roles this application serves in this issue; secretariat, signers, agencies and DTKS operators
-# come with the next one.
-WEB_ROLES = (Role.FRONT_OFFICE, Role.PUSKESOS, Role.FACILITATOR, Role.BACK_OFFICE, Role.SUPERVISOR, Role.MANAGER)
+# The roles people sign in with. ``service`` is not one: it is the platform's own services' role.
+WEB_ROLES = (Role.FRONT_OFFICE, Role.PUSKESOS, Role.FACILITATOR, Role.BACK_OFFICE, Role.SUPERVISOR, Role.MANAGER,
+             Role.DTKS_OPERATOR, Role.ADMIN)
+# Roles whose home is the staff dashboard (monitoring's figures, linked to the lists behind them).
+DASHBOARD_ROLES = frozenset({Role.MANAGER, Role.ADMIN, Role.KADIN, Role.SEKDIN, Role.KABID, Role.KASI,
+                             Role.SUPERVISOR})
 
 # The intake work queue each role works (intake's /queues/{queue}); the desk roles also see the
 # front-office queue of new complaints.
@@ -54,11 +57,19 @@ class SignedInUser:
             return "/desk"
         if self.role is Role.FACILITATOR:
             return "/field"
+        if self.role is Role.DTKS_OPERATOR:
+            return "/dtks"
+        if self.role in (Role.MANAGER, Role.ADMIN):
+            return "/dashboard"
         return "/queues"
 
     @property
     def queue(self) -> str:
         return QUEUE_OF_ROLE.get(self.role, "front-office")
+
+    @property
+    def sees_dashboard(self) -> bool:
+        return self.role in DASHBOARD_ROLES
 
     @property
     def registers(self) -> bool:
