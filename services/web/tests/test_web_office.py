@@ -59,8 +59,8 @@ def test_the_dtks_operator_imports_a_generated_extract_and_reads_the_report(
     assert page.inner_text("[data-testid=rows-rejected]") == "2"
     assert page.inner_text("[data-testid=added]") == "40"
     rejections = page.inner_text("[data-testid=rejections]")
-    last_row = before["rows"] + 40 + 2  # the header is row 1
-    assert str(last_row - 1) in rejections and str(last_row) in rejections
+    first_bad = before["rows"] + 40 + 2  # the header is row 1
+    assert f"{first_bad}\tnik:" in rejections and str(first_bad + 1) in rejections
     assert "160503420877" not in page.content()  # the report never repeats a refused value
     shot(page, "dtks-import")
     # The added people are listed behind their number; the versions page shows the new one active.
@@ -146,6 +146,7 @@ def test_the_manager_follows_a_dashboard_figure_to_its_list_and_downloads_a_mone
     assert page.url.endswith("/dashboard")  # the manager's home
     by_field = page.inner_text("[data-testid=by-field]")
     assert "Pendidikan" in by_field and "education" not in by_field  # names, not codes
+    assert "_" not in page.inner_text("[data-testid=by-status]")
     shot(page, "manager-dashboard")
     # A figure opens the list behind it: the work queue, filtered by that field.
     page.click("[data-testid=by-field] a >> nth=0")

@@ -23,6 +23,12 @@ router = APIRouter(dependencies=[Depends(check_csrf)])
 QUEUE_OF_LEVEL = {"front_office": "front-office", "puskesos": "puskesos", "back_office": "back-office",
                   "supervisor": "supervisor", "manager": "manager"}
 DESK_STATUSES = ("registered", "awaiting_assessment", "awaiting_civil_registry")
+# Monitoring counts a complaint by the last thing that happened to it; intake's queues filter by the
+# complaint's own status. Where a monitoring status has no list (resolved) the figure is plain.
+INTAKE_STATUS = {"registered": "registered", "dtks_checked": "awaiting_assessment", "assessed": "in_handling",
+                 "escalated": "in_handling", "appealed": "in_handling", "under_review": "referred",
+                 **{s: "referred" for s in ("referral_proposed", "referral_declined", "referred", "referral_approved",
+                                            "referral_rejected", "referral_outcome", "referral_revoked")}}
 
 
 def link(path: str, **params: Any) -> str:
@@ -40,6 +46,13 @@ def queue_link(user: SignedInUser, **params: Any) -> str:
     else:
         queue = user.queue
     return link(f"/queues/{queue}", **params)
+
+
+def status_link(user: SignedInUser, status: str) -> str | None:
+    if status.startswith("letter_"):
+        return "/letters"  # the letters list (its own figures below link to its filters)
+    intake = INTAKE_STATUS.get(status)
+    return queue_link(user, status=intake) if intake else None
 
 
 def _filters(request: Request) -> dict[str, str]:
@@ -74,7 +87,8 @@ async def dashboard(request: Request, user: User) -> Response:
         figures, problem = None, refusal_text(e.refusal)
     return render(request, "manager/dashboard.html", status_code=422 if problem else 200, f=figures,
                   filters=filters, problem=problem, letter_types=await _letter_types(request, user),
-                  link=link, queue_link=lambda **p: queue_link(user, **p), this_year=dt.datetime.now(WIB).year,
+                  link=link, queue_link=lambda **p: queue_link(user, **p),
+                  status_link=lambda s: status_link(user, s), this_year=dt.datetime.now(WIB).year,
                   monev={}, errors={})
 
 
