@@ -25,14 +25,6 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
         yield c
 
 
-@pytest.fixture
-def auth(client: TestClient) -> Callable[..., dict[str, str]]:
-    def headers(role: str, region: str = "1605") -> dict[str, str]:
-        r = client.post("/auth/dev-token", json={"sub": f"{role}-1", "role": role, "region": region})
-        return {"Authorization": f"Bearer {r.json()['access_token']}"}
-    return headers
-
-
 def extract(people: int, bad_rows: int = 0) -> bytes:
     buffer = io.StringIO()
     write_csv(generate("1605", people, seed=7), buffer)

@@ -220,3 +220,17 @@ def test_the_monev_form_names_the_period_or_the_wrong_fields(form: dict[str, str
     asked, problems = monev_request(form, this_year=2026)
     assert set(problems) == errors
     assert (asked.period if asked else None) == period
+
+
+def test_a_prelist_step_says_approve_or_reject_with_its_reason() -> None:
+    from slrt_contracts import Role
+    from slrt_web.application.prelist import STEPS, step_for
+
+    assert STEPS["review"].body({"decision": "approve", "reason": "moved", "note": " ok "}) == {
+        "approve": True, "reason": None, "note": "ok"}
+    assert STEPS["verification"].body({"decision": "reject", "reason": "deceased"}) == {
+        "result": "rejected", "reason": "deceased", "note": ""}
+    assert step_for(Role.MANAGER, {"status": "reviewed"}) is STEPS["recommendation"]
+    assert step_for(Role.MANAGER, {"status": "proposed"}) is None  # the supervisor's step, not the manager's
+    assert step_for(Role.ADMIN, {"status": "recommended"}) is STEPS["verification"]
+    assert step_for(Role.DTKS_OPERATOR, {"status": "verified"}) is None  # exported as a batch instead
