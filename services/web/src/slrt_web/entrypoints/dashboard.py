@@ -71,6 +71,12 @@ async def _letter_types(request: Request, user: SignedInUser) -> dict[str, str]:
     return {t["code"]: t["title"] for t in types}
 
 
+def _today() -> dict[str, int]:
+    """The monev form starts at the current quarter of the current year (local time)."""
+    today = dt.datetime.now(WIB)
+    return {"this_year": today.year, "this_quarter": (today.month - 1) // 3 + 1}
+
+
 def _needs_dashboard(user: SignedInUser) -> None:
     if not user.sees_dashboard:
         raise HTTPException(403, "role")
@@ -88,19 +94,17 @@ async def dashboard(request: Request, user: User) -> Response:
     return render(request, "manager/dashboard.html", status_code=422 if problem else 200, f=figures,
                   filters=filters, problem=problem, letter_types=await _letter_types(request, user),
                   link=link, queue_link=lambda **p: queue_link(user, **p),
-                  status_link=lambda s: status_link(user, s), this_year=dt.datetime.now(WIB).year,
-                  monev={}, errors={})
+                  status_link=lambda s: status_link(user, s), **_today(), monev={}, errors={})
 
 
 @router.get("/dashboard/monev")
 async def monev(request: Request, user: User) -> Response:
     """The monev report of a quarter, semester or year, as PDF or XLSX (monitoring makes it)."""
     _needs_dashboard(user)
-    this_year = dt.datetime.now(WIB).year
-    asked, errors = monev_request(request.query_params, this_year)
+    asked, errors = monev_request(request.query_params, _today()["this_year"])
     if asked is None:
         return render(request, "manager/monev.html", status_code=422, monev=dict(request.query_params),
-                      errors=errors, this_year=this_year)
+                      errors=errors, **_today())
     params = {"period": asked.period} | ({"region": asked.region} if asked.region else {})
     report = await request.app.state.services.monitoring.monev(user.token, asked.fmt, params)
     filename = f"monev-{asked.region or user.region}-{asked.period}.{asked.fmt}"
@@ -111,4 +115,4 @@ async def monev(request: Request, user: User) -> Response:
 @router.get("/dashboard/reports")
 def monev_form(request: Request, user: User) -> Response:
     _needs_dashboard(user)
-    return render(request, "manager/monev.html", monev={}, errors={}, this_year=dt.datetime.now(WIB).year)
+    return render(request, "manager/monev.html", monev={}, errors={}, **_today())
