@@ -138,15 +138,25 @@ def test_the_manager_follows_a_dashboard_figure_to_its_list_and_downloads_a_mone
         "region": {"district": "1605", "subdistrict": person["village_code"][:6], "village": person["village_code"]},
         "nik": person["nik"], "identity": {"nik": person["nik"], "name": person["name"]}})
     assert registered.status_code == 201, registered.text
+    complaint_id = registered.json()["complaint_id"]
+    # A referral of it to the KIP programme, proposed once the referral service knows the complaint.
+    referral = wait_for(lambda: httpx.post(f"{platform.url('referral')}/referrals", headers=fo, json={
+        "complaint_id": complaint_id, "programme": "KIP", "note": "mohon KIP untuk anak"}),
+        lambda r: r.status_code == 201, "the referral service to know the complaint")
+    assert referral.json()["programme"] == "KIP"
     manager = token(platform, "manager")
     wait_for(lambda: httpx.get(f"{platform.url('monitoring')}/dashboard/data", headers=manager).json(),
-             lambda f: f["complaints"]["by_field"].get("education", 0) > 0, "the complaint on the dashboard")
+             lambda f: f["complaints"]["by_field"].get("education", 0) > 0 and any(
+                 r[1] == "KIP" for r in f["access"]["referrals"]), "the complaint and its referral on the dashboard")
     page = tab.new_page()
     sign_in(page, platform, "manager", "1605", "Bu Manajer")
     assert page.url.endswith("/dashboard")  # the manager's home
     by_field = page.inner_text("[data-testid=by-field]")
     assert "Pendidikan" in by_field and "education" not in by_field  # names, not codes
     assert "_" not in page.inner_text("[data-testid=by-status]")
+    kip = page.locator("[data-testid=referrals] tr", has_text="Kartu Indonesia Pintar")
+    assert "Kementerian Pendidikan" in kip.inner_text() and "diusulkan" in kip.inner_text()  # names, not codes
+    assert kip.locator("a").get_attribute("href") == "/referrals?agency=kemendikbud-pip&programme=KIP&status=proposed"
     shot(page, "manager-dashboard")
     # A figure opens the list behind it: the work queue, filtered by that field.
     page.click("[data-testid=by-field] a >> nth=0")

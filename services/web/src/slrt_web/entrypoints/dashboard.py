@@ -77,6 +77,15 @@ def _today() -> dict[str, int]:
     return {"this_year": today.year, "this_quarter": (today.month - 1) // 3 + 1}
 
 
+async def _agencies(request: Request, user: SignedInUser) -> tuple[dict[str, str], dict[str, str]]:
+    """Agency and programme names by code, from the referral programme catalogue."""
+    try:
+        programmes = await request.app.state.services.referral.json("GET", "/programmes", user.token)
+    except Refused:
+        return {}, {}
+    return {p["agency"]: p["agency_name"] for p in programmes}, {p["code"]: p["name"] for p in programmes}
+
+
 def _needs_dashboard(user: SignedInUser) -> None:
     if not user.sees_dashboard:
         raise HTTPException(403, "role")
@@ -91,8 +100,10 @@ async def dashboard(request: Request, user: User) -> Response:
         figures = await request.app.state.services.monitoring.dashboard(user.token, filters)
     except Refused as e:
         figures, problem = None, refusal_text(e.refusal)
+    agencies, programmes = await _agencies(request, user)
     return render(request, "manager/dashboard.html", status_code=422 if problem else 200, f=figures,
                   filters=filters, problem=problem, letter_types=await _letter_types(request, user),
+                  agencies=agencies, programmes=programmes,
                   link=link, queue_link=lambda **p: queue_link(user, **p),
                   status_link=lambda s: status_link(user, s), **_today(), monev={}, errors={})
 
