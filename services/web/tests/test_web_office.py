@@ -92,14 +92,28 @@ def _take_step(page: Any, platform: Platform, role: str, region: str, status: st
 def test_a_prelist_proposal_goes_through_verivali_to_the_ministry_and_back(
         platform: Platform, tab: Any, tmp_path: Path) -> None:
     village = "1605012007"
-    fo = token(platform, "front_office")
-    proposed = httpx.post(f"{platform.url('dtks')}/prelist/proposals", headers=fo, json={
-        "region": {"district": "1605", "subdistrict": village[:6], "village": village}, "note": "rumah tidak layak",
-        "profile": {"name": "Wartini Uji Prelist", "sex": "F", "birth_date": "1961-07-14",
-                    "address": "Jl. Poros Desa RT 02", "household_members": 3}})
-    assert proposed.status_code == 201, proposed.text
-    pid = proposed.json()["proposal_id"]
     page = tab.new_page()
+    # The Puskesos officer proposes a villager who is not in DTKS, from the prelist page.
+    sign_in(page, platform, "puskesos", village)
+    page.goto(f"{platform.url(WEB)}/dtks/prelist")
+    page.click("[data-testid=propose]")
+    assert page.input_value("#village") == village
+    for field, value in (("#name", "Wartini Uji Prelist"), ("#birth_date", "1961-07-14"),
+                         ("#address", "Jl. Poros Desa RT 02"), ("#household_members", "3"),
+                         ("#note", "rumah tidak layak huni")):
+        page.fill(field, value)
+    page.select_option("#sex", "F")
+    page.click("#propose button[type=submit]")
+    assert "Penduduk diusulkan masuk DTKS" in page.inner_text(".banner.ok")
+    pid = page.get_attribute("tr[data-proposal]:has-text('Wartini Uji Prelist')", "data-proposal")
+    # The same person again is refused by the dtks service, and the page says it plainly.
+    page.goto(f"{platform.url(WEB)}/dtks/prelist/new")
+    for field, value in (("#name", "Wartini Uji Prelist"), ("#birth_date", "1961-07-14"),
+                         ("#address", "Jl. Poros Desa RT 02")):
+        page.fill(field, value)
+    page.select_option("#sex", "F")
+    page.click("#propose button[type=submit]")
+    assert "sudah diusulkan masuk DTKS" in page.inner_text(".banner.error")
     # A rejection needs its reason: the page says so and nothing is recorded.
     _take_step(page, platform, "supervisor", "1605", "proposed", pid, "review", decision="reject")
     assert "Pilih alasan penolakan" in page.inner_text(".banner.error")

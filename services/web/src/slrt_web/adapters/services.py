@@ -124,6 +124,9 @@ class Dtks(ServiceClient):
     async def proposals(self, token: str, status: str | None) -> list[dict[str, Any]]:
         return await self.json("GET", "/prelist/proposals", token, params={"status": status} if status else {})
 
+    async def propose(self, token: str, body: dict[str, Any]) -> dict[str, Any]:
+        return await self.json("POST", "/prelist/proposals", token, json=body)
+
     async def prelist_step(self, token: str, proposal_id: str, step: str, body: dict[str, Any]) -> dict[str, Any]:
         return await self.json("POST", f"/prelist/proposals/{proposal_id}/{step}", token, json=body)
 

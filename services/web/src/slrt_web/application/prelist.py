@@ -45,3 +45,18 @@ def step_for(role: Role, proposal: Mapping[str, Any]) -> PrelistStep | None:
     """The step this role takes on this proposal now, if any."""
     return next((s for s in STEPS.values() if s.status == proposal.get("status")
                  and (role in s.roles or role is Role.ADMIN)), None)
+
+PROPOSERS = frozenset({Role.FRONT_OFFICE, Role.PUSKESOS, Role.FACILITATOR, Role.BACK_OFFICE, Role.ADMIN})
+
+
+def proposal_body(form: Mapping[str, Any]) -> dict[str, Any]:
+    """The prelist form → dtks's ProposalRequest (the ministry's basic profile); empty optional
+    fields are left out, so the service's own validation names what is wrong."""
+    text = lambda key: str(form.get(key) or "").strip()  # noqa: E731
+    village = text("village")
+    profile = {"nik": text("nik") or None, "name": text("name"), "sex": text("sex"), "birth_place": text("birth_place")
+               or None, "birth_date": text("birth_date"), "address": text("address"),
+               "family_card": text("family_card") or None,
+               "household_members": int(text("household_members")) if text("household_members").isdigit() else 1}
+    return {"region": {"district": village[:4], "subdistrict": village[:6], "village": village},
+            "profile": {k: v for k, v in profile.items() if v is not None}, "note": text("note")}

@@ -63,6 +63,9 @@ _KNOWN: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), m) for p
     (r"this SLRT serves district (?P<mine>\d+), not (?P<theirs>\d+)",
      N_("This SLRT serves district {mine}, not {theirs}.")),
     (r"registered outside your region", N_("This person is registered outside your work area.")),
+    (r"in the DTKS registry already|likely in DTKS already", N_("This person is in DTKS already: no proposal is needed.")),
+    (r"already has an open prelist proposal", N_("This person has been proposed for DTKS already.")),
+    (r"no such import here", N_("This import is no longer known; open the registry versions to see its result.")),
     (r"no complaint", N_("No complaint found.")),
     (r"not found|unknown NIK|no person", N_("Not found in the registry.")),
 ))

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from ..adapters.services import Refused
-from ..application.prelist import DECIDERS, EXPORTERS, REASONS, STEPS, step_for
+from ..application.prelist import DECIDERS, EXPORTERS, PROPOSERS, REASONS, STEPS, proposal_body, step_for
 from .i18n import gettext as _
 from .rendering import flash, refusal_text, render
 from .security import User, check_csrf
@@ -28,7 +28,29 @@ async def proposals(request: Request, user: User, status: str = "", batch: UUID 
     items = await request.app.state.services.dtks.proposals(user.token, chosen or None)
     rows = [(p, step_for(user.role, p)) for p in items]
     return render(request, "dtks/prelist.html", rows=rows, chosen=chosen, statuses=STATUSES, reasons=REASONS,
-                  exports=user.role in EXPORTERS, decides=user.role in DECIDERS, batch=batch)
+                  exports=user.role in EXPORTERS, decides=user.role in DECIDERS, batch=batch,
+                  proposes=user.role in PROPOSERS)
+
+
+@router.get("/new")
+def new_proposal(request: Request, user: User) -> Response:
+    village = user.region if len(user.region) == 10 else ""
+    return render(request, "dtks/propose.html", form={"village": village, "household_members": "1"}, errors=[])
+
+
+@router.post("/new")
+async def propose(request: Request, user: User) -> Response:
+    """Someone not in DTKS (a walk-in, a household the facilitator met) proposed for the prelist; the
+    dtks service refuses a person already in DTKS or already proposed, and says so."""
+    form = await request.form()
+    try:
+        await request.app.state.services.dtks.propose(user.token, proposal_body(form))
+    except Refused as e:
+        errors = [f"{field}: {problem}" for field, problem in e.refusal.fields]
+        flash(request, "error", refusal_text(e.refusal))
+        return render(request, "dtks/propose.html", status_code=e.refusal.status, form=dict(form), errors=errors)
+    flash(request, "ok", _("The person is proposed for DTKS; the supervisor reviews the proposal next."))
+    return RedirectResponse("/dtks/prelist?status=proposed", 303)
 
 
 @router.post("/{proposal_id}/{step}")
