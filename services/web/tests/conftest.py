@@ -23,8 +23,10 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
         yield p
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium(platform: Platform) -> Iterator[Any]:
+    # Per journey file, not per session: Playwright's sync API runs an event loop on this thread
+    # while it is open, and the asyncio tests collected after these files could not run their own.
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
