@@ -202,9 +202,12 @@ def test_the_manager_follows_a_dashboard_figure_to_its_list_and_downloads_a_mone
     assert "PKH" in page.inner_text("[data-testid=programmes]")
     page.click("a[href='/catalogue/programmes/new']")
     for field, value in (("#code", "UJI-BEDAH-RUMAH"), ("#name", "Bedah rumah (uji)"), ("#agency", "dinsos"),
-                         ("#agency_name", "Dinas Sosial"), ("#answer_within", "7 hari kerja")):
+                         ("#agency_name", "Dinas Sosial"), ("#answer_within", "secepatnya")):
         page.fill(field, value)
     page.select_option("#field", "social")
+    page.click("#programme button[type=submit]")
+    assert "Tulis angka dan satuannya" in page.inner_text("#programme")  # told next to the field
+    page.fill("#answer_within", "7 hari kerja")
     page.click("#programme button[type=submit]")
     assert "Katalog tersimpan" in page.inner_text(".banner.ok")
     added = page.locator("[data-testid=programmes] tr", has_text="UJI-BEDAH-RUMAH")

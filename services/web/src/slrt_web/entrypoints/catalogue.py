@@ -76,7 +76,8 @@ async def save_programme(request: Request, user: User) -> Response:
         errors = {field.split(".")[-1]: problem for field, problem in e.refusal.fields}
         flash(request, "error", refusal_text(e.refusal) if not errors else _("Some data is missing or not valid."))
         if not errors and e.refusal.status == 422:
-            errors = {"answer_within": e.refusal.detail} if "time standard" in e.refusal.detail else {}
+            errors = {"answer_within": _("Write a number and a unit, for example 5 hari kerja, 14 hari or 3 bulan.")
+                      } if "time standard" in e.refusal.detail else {}
         return render(request, "manager/programme.html", status_code=e.refusal.status, p=shown, new=new,
                       levels=LEVELS, fields=FIELDS, errors=errors)
     flash(request, "ok", _("The catalogue is saved."))
