@@ -7,6 +7,7 @@ import datetime as dt
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from slrt_contracts import Actor, Channel, ComplaintRegistered, ComplaintType, Region, Role, ServiceField
@@ -62,3 +63,12 @@ def write_extract(tmp_path: Path) -> Callable[..., Path]:
             writer.writerows(rows)
         return path
     return write
+
+
+@pytest.fixture
+def auth(client: Any) -> Callable[..., dict[str, str]]:
+    """Development tokens from the test file's own ``client`` (a file may define its own ``auth``)."""
+    def headers(role: str, region: str = "1605") -> dict[str, str]:
+        r = client.post("/auth/dev-token", json={"sub": f"{role}-1", "role": role, "region": region})
+        return {"Authorization": f"Bearer {r.json()['access_token']}"}
+    return headers

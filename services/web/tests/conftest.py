@@ -25,8 +25,8 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
 
 @pytest.fixture(scope="module")
 def chromium(platform: Platform) -> Iterator[Any]:
-    # Per journey file, not per session: Playwright's sync API keeps its event loop marked running
-    # while it is open, and the asyncio tests collected after the journeys (tests/) could not start theirs.
+    # Per journey file, not per session: Playwright's sync API runs an event loop on this thread
+    # while it is open, and the asyncio tests collected after these files could not run their own.
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

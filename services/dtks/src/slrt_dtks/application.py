@@ -90,8 +90,8 @@ class DTKSApplication(PrelistCommands, ServiceApplication):
         return bool(self.recorder.select_events(aggregate_id, limit=1))
 
     # -- registry versions --------------------------------------------------------------------
-    def import_extract(self, path: Path | str, progress: Progress | None = None) -> ImportReport:
-        report = self.registry.load_csv(path, progress)
+    def import_extract(self, path: Path | str, progress: Progress | None = None, **options: Any) -> ImportReport:
+        report = self.registry.load_csv(path, progress, **options)
         self.announce_versions()
         return report
 

@@ -12,8 +12,10 @@ from slrt_runtime.settings import ServiceSettings
 
 from .api import checks_router, registry_router
 from .api_dci import router as dci_router
+from .api_imports import router as imports_router
 from .api_prelist import router as prelist_router
 from .application import DTKSApplication
+from .imports import ImportJobs
 from .messaging import consumers, to_contract
 from .registry import ImportReport, RegistryStore
 from .synthetic import generate, write_csv
@@ -50,11 +52,14 @@ def build(settings: ServiceSettings | None = None, *, with_messaging: bool = Tru
         seed_people = int(os.environ.get(SEED_ENV, "0") or 0)
     seed_if_empty(application.registry, settings.district, seed_people)
     application.announce_versions()  # a version switched just before a crash still gets its event
-    return create_service_app(
-        SERVICE, application, routers=[registry_router, checks_router, prelist_router, dci_router],
+    app = create_service_app(
+        SERVICE, application, routers=[imports_router, registry_router, checks_router, prelist_router, dci_router],
         translate=to_contract,
         consumers=consumers(application, settings),
         with_messaging=with_messaging,
         description="DTKS (Data Terpadu Kesejahteraan Sosial): registry versions, lookups (NIK, family card, fuzzy name), "
                     "programme checks, DTKS checks of complaints, prelist and field verification (verivali), DCI search.",
     )
+    # Uploaded extracts wait here for their import (then are deleted), beside the service's data.
+    app.state.imports = ImportJobs(application, settings.data_dir / "dtks-uploads")
+    return app

@@ -15,7 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from .adapters.services import Refused, Services, SignedOut, Unavailable
 from .application.signin import sign_in_for
-from .entrypoints import cases, citizen, desk, field, letters, pages, regions
+from .entrypoints import cases, catalogue, citizen, dashboard, desk, dtks, field, letters, pages, prelist, regions
 from .entrypoints.i18n import gettext as _
 from .entrypoints.rendering import flash, refusal_text, render
 from .entrypoints.security import NeedsSignIn
@@ -121,6 +121,6 @@ def build(settings: WebSettings | None = None) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in (pages.router, desk.router, cases.router, field.router, citizen.router, regions.router,
-                   letters.router):
+                   letters.router, prelist.router, dtks.router, dashboard.router, catalogue.router):
         app.include_router(router)
     return app

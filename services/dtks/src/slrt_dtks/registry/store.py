@@ -75,15 +75,17 @@ class RegistryStore:
         self.backend.close()
 
     # -- importing ---------------------------------------------------------------------------
-    def load_csv(self, path: Path | str, progress: Progress | None = None) -> ImportReport:
+    def load_csv(self, path: Path | str, progress: Progress | None = None, *,
+                 progress_every: int = PROGRESS_EVERY) -> ImportReport:
         """Import a CSV or XLSX extract (by its suffix)."""
         with open_source(Path(path)) as source:
-            return self.load_source(source, progress)
+            return self.load_source(source, progress, progress_every=progress_every)
 
     def load_stream(self, stream: TextIO | Iterable[str], *, source: str, progress: Progress | None = None) -> ImportReport:
         return self.load_source(csv_source(stream, source), progress)
 
-    def load_source(self, source: Source, progress: Progress | None = None) -> ImportReport:
+    def load_source(self, source: Source, progress: Progress | None = None, *,
+                    progress_every: int = PROGRESS_EVERY) -> ImportReport:
         """Stream the rows into a new registry version and switch to it, all or nothing.
 
         Bad rows are refused and reported (row number + reason, never a value); a file without a
@@ -99,7 +101,7 @@ class RegistryStore:
             done = 0
             for line, row in source.rows:
                 done += 1
-                if progress is not None and done % PROGRESS_EVERY == 0:
+                if progress is not None and done % progress_every == 0:
                     progress(done)
                 try:
                     values, warnings = validator.validate(row)

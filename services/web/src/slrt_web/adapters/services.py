@@ -3,6 +3,7 @@ user's bearer token, so every role and region rule stays in the service that own
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -103,10 +104,56 @@ class Dtks(ServiceClient):
     async def sample(self, token: str, limit: int = 5) -> list[dict[str, Any]]:
         return await self.json("GET", "/registry/sample", token, params={"limit": limit})
 
+    async def upload(self, token: str, filename: str, chunks: AsyncIterator[bytes], key: str | None) -> dict[str, Any]:
+        """Streams the operator's extract on to the service (never whole in this process's memory)."""
+        headers = {"Content-Type": "application/octet-stream"} | ({"Idempotency-Key": key} if key else {})
+        return await self.json("POST", "/registry/uploads", token, params={"filename": filename}, content=chunks,
+                               headers=headers, timeout=httpx.Timeout(self.http.timeout.read, read=600))
+
+    async def import_job(self, token: str, job_id: str) -> dict[str, Any]:
+        return await self.json("GET", f"/registry/uploads/{job_id}", token)
+
+    async def status(self, token: str) -> dict[str, Any]:
+        return await self.json("GET", "/registry/status", token)
+
+    async def versions(self, token: str) -> list[dict[str, Any]]:
+        return await self.json("GET", "/registry/versions", token, params={"limit": 50})
+
+    async def changes(self, token: str, version: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        return await self.json("GET", f"/registry/versions/{version}/changes", token, params=params)
+
+    async def household(self, token: str, nik: str) -> dict[str, Any]:
+        return await self.json("POST", "/registry/household", token, json={"nik": nik})
+
+    async def proposals(self, token: str, status: str | None) -> list[dict[str, Any]]:
+        return await self.json("GET", "/prelist/proposals", token, params={"status": status} if status else {})
+
+    async def propose(self, token: str, body: dict[str, Any]) -> dict[str, Any]:
+        return await self.json("POST", "/prelist/proposals", token, json=body)
+
+    async def prelist_step(self, token: str, proposal_id: str, step: str, body: dict[str, Any]) -> dict[str, Any]:
+        return await self.json("POST", f"/prelist/proposals/{proposal_id}/{step}", token, json=body)
+
+    async def export_batch(self, token: str) -> dict[str, Any]:
+        return await self.json("POST", "/prelist/batches", token)
+
+    async def batch_file(self, token: str, batch_id: str) -> bytes:
+        return (await self.call("GET", f"/prelist/batches/{batch_id}/file", token)).content
+
+    async def decisions(self, token: str, csv: bytes) -> dict[str, Any]:
+        return await self.json("POST", "/prelist/decisions", token, content=csv,
+                               headers={"Content-Type": "text/csv"})
+
 
 class Monitoring(ServiceClient):
     async def track(self, receipt_number: str) -> dict[str, Any]:
         return await self.json("GET", f"/public/track/{receipt_number}", headers={"Accept": "application/json"})
+
+    async def dashboard(self, token: str, params: dict[str, str]) -> dict[str, Any]:
+        return await self.json("GET", "/dashboard/data", token, params=params)
+
+    async def monev(self, token: str, fmt: str, params: dict[str, str]) -> httpx.Response:
+        return await self.call("GET", f"/reports/monev.{fmt}", token, params=params)
 
 
 class Letters(ServiceClient):

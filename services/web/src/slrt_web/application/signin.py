@@ -41,6 +41,8 @@ class DevelopmentSignIn:
             role = Role(form.get("role", ""))
         except ValueError:
             raise SignInError("role") from None
+        if role is Role.SERVICE:
+            raise SignInError("service")
         if role not in WEB_ROLES:
             raise SignInError("role")
         region = (form.get("region") or self.district).strip()

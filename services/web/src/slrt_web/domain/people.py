@@ -7,9 +7,12 @@ from typing import Any
 
 from slrt_contracts import Role
 
-# The roles this application serves.
+# The roles people sign in with. ``service`` is not one: it is the platform's own services' role.
 WEB_ROLES = (Role.FRONT_OFFICE, Role.PUSKESOS, Role.FACILITATOR, Role.BACK_OFFICE, Role.SUPERVISOR, Role.MANAGER,
-             Role.PENGELOLA, Role.KASI, Role.KABID, Role.SEKDIN, Role.KADIN)
+             Role.PENGELOLA, Role.KASI, Role.KABID, Role.SEKDIN, Role.KADIN, Role.DTKS_OPERATOR, Role.ADMIN)
+# Roles whose home is the staff dashboard (monitoring's figures, linked to the lists behind them).
+DASHBOARD_ROLES = frozenset({Role.MANAGER, Role.ADMIN, Role.KADIN, Role.SEKDIN, Role.KABID, Role.KASI,
+                             Role.SUPERVISOR})
 
 # The intake work queue each role works (intake's /queues/{queue}); the desk roles also see the
 # front-office queue of new complaints.
@@ -60,6 +63,10 @@ class SignedInUser:
             return "/field"
         if self.role in LETTERS_ONLY:
             return "/letters"  # a signer's letters page is their queue
+        if self.role is Role.DTKS_OPERATOR:
+            return "/dtks"
+        if self.role in (Role.MANAGER, Role.ADMIN):
+            return "/dashboard"
         return "/queues"
 
     @property
@@ -68,11 +75,15 @@ class SignedInUser:
 
     @property
     def has_work_queue(self) -> bool:
-        return self.role not in LETTERS_ONLY
+        return self.role not in LETTERS_ONLY and self.role is not Role.DTKS_OPERATOR
 
     @property
     def queue(self) -> str:
         return QUEUE_OF_ROLE.get(self.role, "front-office")
+
+    @property
+    def sees_dashboard(self) -> bool:
+        return self.role in DASHBOARD_ROLES
 
     @property
     def registers(self) -> bool:

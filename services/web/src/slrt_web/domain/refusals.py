@@ -89,6 +89,9 @@ _KNOWN: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), m) for p
     (r"no letter", N_("No letter found.")),
     (r"unknown (?:village|sub-district|district|province) (?P<code>\d+): not in the region reference data",
      N_("Region {code} is not in the official region data (Kemendagri); choose the village by its name.")),
+    (r"in the DTKS registry already|likely in DTKS already", N_("This person is in DTKS already: no proposal is needed.")),
+    (r"already has an open prelist proposal", N_("This person has been proposed for DTKS already.")),
+    (r"no such import here", N_("This import is no longer known; open the registry versions to see its result.")),
     (r"no complaint", N_("No complaint found.")),
     (r"not found|unknown NIK|no person", N_("Not found in the registry.")),
 ))

@@ -1,0 +1,98 @@
+"""Uploaded registry extracts: sent as the request body, imported in the background, followed by
+their progress, ending in the row-level report (the DTKS operator's page uses this)."""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from slrt_dtks.imports import safe_filename
+from slrt_dtks.main import build
+from slrt_dtks.synthetic import generate, write_csv
+from slrt_runtime.errors import DomainError
+from slrt_runtime.settings import ServiceSettings
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[TestClient]:
+    settings = ServiceSettings(persistence="memory", district="1605", data_dir=tmp_path)
+    with TestClient(build(settings, with_messaging=False, seed_people=40)) as c:
+        yield c
+
+
+def extract(people: int, bad_rows: int = 0) -> bytes:
+    buffer = io.StringIO()
+    write_csv(generate("1605", people, seed=7), buffer)
+    text = buffer.getvalue()
+    header = text.splitlines()[0]
+    for n in range(bad_rows):  # a NIK of 15 digits: refused with its row number, never its value
+        text += ",".join(f"SYN-BAD-{n}" if c == "registry_id" else ("160503420877000" if c == "nik" else "x")
+                         for c in header.split(",")) + "\n"
+    return text.encode()
+
+
+def finished(client: TestClient, url: str, headers: dict[str, str]) -> dict[str, Any]:
+    seen = []
+    for _ in range(200):
+        job = client.get(url, headers=headers).json()
+        seen.append(job["percent"])
+        if job["state"] in ("done", "refused", "failed"):
+            job["seen"] = seen
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"the import did not finish: {job}")
+
+
+def test_an_uploaded_extract_is_imported_in_the_background_with_its_report(
+        client: TestClient, auth: Callable, tmp_path: Path) -> None:
+    operator = auth("dtks_operator")
+    r = client.post("/registry/uploads?filename=dtks 1605 maret.csv", content=extract(60, bad_rows=2),
+                    headers=operator)
+    assert r.status_code == 202, r.text
+    job = r.json()
+    assert job["filename"] == "dtks_1605_maret.csv" and job["state"] in ("waiting", "importing", "done")
+    assert r.headers["location"] == f"/registry/uploads/{job['job_id']}"
+    done = finished(client, r.headers["location"], operator)
+    assert done["state"] == "done" and done["percent"] == 100 and done["rows_total"] == 62 == done["rows_read"]
+    report = done["report"]
+    assert report["rows_loaded"] == 60 and report["rows_rejected"] == 2 and report["added"] == 20
+    assert report["source"] == "dtks_1605_maret.csv" and report["previous_version"]
+    assert [x["row"] for x in report["rejections"]] == [62, 63]
+    assert "160503420877000" not in str(done)  # the report never repeats a value
+    status = client.get("/registry/status", headers=auth("manager")).json()
+    assert status["version"] == report["version"] and status["rows"] == 60
+    assert not any((tmp_path / "dtks-uploads").iterdir())  # the uploaded file is gone once imported
+
+
+def test_a_refused_extract_keeps_the_old_version_and_says_why(client: TestClient, auth: Callable) -> None:
+    operator = auth("dtks_operator")
+    before = client.get("/registry/status", headers=operator).json()["version"]
+    r = client.post("/registry/uploads?filename=x.csv", content=b"registry_id,nik\nx,1\n", headers=operator)
+    done = finished(client, r.headers["location"], operator)
+    assert done["state"] == "refused" and "lacks column" in done["problem"] and done["report"] is None
+    assert client.get("/registry/status", headers=operator).json()["version"] == before
+
+
+def test_uploads_are_the_district_operators_only_and_named_csv_or_xlsx(client: TestClient, auth: Callable) -> None:
+    body = extract(5)
+    assert client.post("/registry/uploads?filename=a.csv", content=body, headers=auth("manager")).status_code == 403
+    village_operator = auth("dtks_operator", "1605032007")
+    assert client.post("/registry/uploads?filename=a.csv", content=body, headers=village_operator).status_code == 403
+    r = client.post("/registry/uploads?filename=a.exe", content=body, headers=auth("dtks_operator"))
+    assert r.status_code == 422 and ".csv or .xlsx" in r.json()["detail"]
+    r = client.post("/registry/uploads?filename=a.csv", content=b"", headers=auth("dtks_operator"))
+    assert r.status_code == 422 and "empty" in r.json()["detail"]
+    unknown = "/registry/uploads/00000000-0000-4000-8000-000000000000"
+    assert client.get(unknown, headers=auth("dtks_operator")).status_code == 404
+
+
+def test_an_uploaded_name_cannot_leave_its_folder() -> None:
+    assert safe_filename("../../etc/cron.d/x.csv") == "x.csv"
+    assert safe_filename("C:\\data\\DTKS Maret.xlsx") == "DTKS_Maret.xlsx"
+    with pytest.raises(DomainError):
+        safe_filename("..csv.")
