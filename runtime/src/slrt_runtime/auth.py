@@ -1,13 +1,15 @@
 """Authentication is one pluggable dependency; the embedded default uses a local token issuer.
 
 Tokens are JWTs whose claims carry the actor: ``sub`` (id), ``role``, ``region`` and, for agencies,
-``agency``. Production swaps :class:`DevTokenAuthenticator` for an OIDC verifier with the same
-interface (``authenticate(token) -> Actor``).
+``agency``. Production mode swaps :class:`DevTokenAuthenticator` for the OpenID verifier
+(:mod:`slrt_runtime.oidc`) with the same interface (``authenticate(token) -> Actor``); which one is
+chosen, and what production refuses, is :mod:`slrt_runtime.production`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable, Iterable
 from typing import Annotated, Protocol
 
@@ -16,6 +18,9 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import ValidationError
 from slrt_contracts import Actor, Role
+
+
+audit_log = logging.getLogger("slrt_runtime.audit")
 
 
 class AuthError(Exception):
@@ -83,12 +88,24 @@ def current_actor(
                             headers={"WWW-Authenticate": "Bearer"})
     verified = getattr(request.state, _VERIFIED, None)
     if verified is not None and verified[0] == credentials.credentials:
-        return verified[1]
-    authenticator: Authenticator = request.app.state.authenticator
-    try:
-        return authenticator.authenticate(credentials.credentials)
-    except AuthError as e:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(e), headers={"WWW-Authenticate": "Bearer"}) from None
+        actor = verified[1]
+    else:
+        authenticator: Authenticator = request.app.state.authenticator
+        try:
+            actor = authenticator.authenticate(credentials.credentials)
+        except AuthError as e:
+            raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(e),
+                                headers={"WWW-Authenticate": "Bearer"}) from None
+    if actor.role is Role.ADMIN:
+        audit_admin(request, actor)
+    return actor
+
+
+def audit_admin(request: Request, actor: Actor) -> None:
+    """Admin passes every role check, so each use is on record: the actor's id and the route
+    template (never the raw path, which may carry a NIK)."""
+    route = request.scope.get("route")
+    audit_log.info("admin token used: actor=%s %s %s", actor.id, request.method, getattr(route, "path", "?"))
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from slrt_contracts import Actor, NotificationId, Role, Text
 
 from .auth import CurrentActor, DevTokenAuthenticator, remember_actor
+from .production import authenticator_for
 from .errors import DomainError
 from .idempotency import IdempotencyMiddleware
 from .consumers import TrackedConsumer
@@ -90,7 +91,7 @@ def create_app(
     description: str = "",
 ) -> FastAPI:
     """``background``: objects with async ``start()``/``stop()`` run for the app's lifetime."""
-    authenticator = DevTokenAuthenticator(settings.auth_secret.get_secret_value(), settings.auth_issuer)
+    authenticator = authenticator_for(service, settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -177,6 +178,7 @@ def create_app(
                 actor = Actor(id=body.sub, role=body.role, region=body.region, agency=body.agency)
             except ValueError as e:
                 raise HTTPException(422, str(e)) from None
+            assert isinstance(authenticator, DevTokenAuthenticator)
             return TokenResponse(access_token=authenticator.issue(actor, dt.timedelta(minutes=body.ttl_minutes)))
 
     if messaging is not None:
