@@ -54,7 +54,6 @@ class OidcProvider:
     client_claims: dict[str, dict[str, str]] = field(default_factory=dict)
     ttl: dict[str, int] = field(default_factory=dict)
     keys: list[dict[str, Any]] = field(default_factory=lambda: [new_key("key-1")])
-    alg: str = "RS256"
     port: int = field(default_factory=free_port)
     resource: str = RESOURCE
     log_path: Path | None = None
@@ -66,7 +65,8 @@ class OidcProvider:
 
     def start(self, timeout: float = 30.0) -> "OidcProvider":
         ensure_installed()
-        config = {"port": self.port, "issuer": self.issuer, "resource": self.resource, "alg": self.alg,
+        config = {"port": self.port, "issuer": self.issuer, "resource": self.resource,
+                  "alg": self.keys[0]["alg"],  # access tokens signed with the first key
                   "jwks": {"keys": self.keys}, "clients": self.clients, "users": self.users,
                   "client_claims": self.client_claims, "ttl": self.ttl}
         out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
@@ -106,5 +106,6 @@ class OidcProvider:
         """An access token by the client-credentials grant, for the platform's API."""
         r = httpx.post(f"{self.issuer}/token", auth=(client_id, secret), timeout=10,
                        data={"grant_type": "client_credentials", "resource": self.resource, "scope": "api"})
-        r.raise_for_status()
+        if r.status_code != 200:
+            raise RuntimeError(f"the provider gave no token: {r.status_code} {r.text}")
         return r.json()["access_token"]
