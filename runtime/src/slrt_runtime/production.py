@@ -69,6 +69,10 @@ def require_client(service: str, settings: ServiceSettings) -> None:
 def authenticator_for(service: str, settings: ServiceSettings) -> Authenticator:
     if settings.auth_dev_issuer:
         return DevTokenAuthenticator(settings.auth_secret.get_secret_value(), settings.auth_issuer)
+    return oidc_authenticator(service, settings)
+
+
+def oidc_authenticator(service: str, settings: ServiceSettings) -> OidcAuthenticator:
     require_issuer(service, settings)
     return OidcAuthenticator(
         settings.auth_issuer, settings.auth_audience,
