@@ -27,6 +27,10 @@ const provider = new Provider(cfg.issuer, {
     const { role, region, agency } = claimsOf(token);
     return Object.fromEntries(Object.entries({ role, region, agency }).filter(([, v]) => v !== undefined));
   },
+  // Like Keycloak: a client allowed the refresh_token grant gets refresh tokens without offline_access.
+  async issueRefreshToken(ctx, client) {
+    return client.grantTypeAllowed("refresh_token");
+  },
   features: {
     devInteractions: { enabled: true },
     clientCredentials: { enabled: true },

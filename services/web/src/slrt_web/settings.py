@@ -27,7 +27,7 @@ class WebSettings(ServiceSettings):
     session_https_only: bool = Field(default=False, description="Secure flag on the session cookie (true behind TLS)")
     session_max_age_seconds: int = 12 * 3600
     sign_in: SignInMethod = SignInMethod.DEVELOPMENT
-    sign_in_scopes: str = Field(default="openid profile offline_access",
+    sign_in_scopes: str = Field(default="openid profile",
                                 description="Scopes asked of the identity provider at sign-in (oidc)")
     sign_in_callback_url: str = Field(
         default="", description="Redirect URI registered at the provider, e.g. https://slrt.example/sign-in/callback; "

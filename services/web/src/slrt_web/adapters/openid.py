@@ -7,6 +7,7 @@ issuer, audience and claims mapping), so the pages never disagree with the servi
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -25,6 +26,7 @@ from ..domain.sign_in import SignInError
 from ..settings import SignInMethod, WebSettings
 
 NAME = "district"
+log = logging.getLogger(__name__)
 
 
 class OpenIdSignIn:
@@ -81,7 +83,8 @@ class OpenIdSignIn:
         try:
             token = await self.client.fetch_access_token(grant_type="refresh_token",
                                                          refresh_token=user.refresh_token, **self.resource)
-        except (OAuthError, OSError):
+        except (OAuthError, OSError) as e:
+            log.info("token refresh refused (%s): the user signs in again", getattr(e, "error", type(e).__name__))
             return None
         token.setdefault("refresh_token", user.refresh_token)  # providers may keep the same one
         try:
