@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
 from fastapi import APIRouter, FastAPI, HTTPException, Request
 from eventsourcing.persistence import IntegrityError, OperationalError
 from fastapi.responses import JSONResponse
@@ -95,6 +96,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        warm = getattr(authenticator, "warm", None)
+        if warm is not None and not await anyio.to_thread.run_sync(warm):
+            log.warning("the identity provider's keys could not be fetched at start; tokens will retry")
         if messaging is not None:
             await messaging.start()
         for task in background:

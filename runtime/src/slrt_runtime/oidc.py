@@ -119,6 +119,14 @@ class OidcAuthenticator:
             assert self._keys is not None
             return self._keys
 
+    def warm(self) -> bool:
+        """Fetch the keys now (at start), so the first requests do not wait for the provider."""
+        try:
+            self._key_set(None)
+            return True
+        except AuthError:
+            return False  # the provider is away: the first token will try again
+
     # -- tokens -----------------------------------------------------------------------------
     def claims(self, token: str) -> dict[str, Any]:
         try:
