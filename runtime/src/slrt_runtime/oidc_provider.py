@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -20,14 +19,10 @@ from typing import Any
 import httpx
 from joserfc.jwk import ECKey, RSAKey
 
+from .natsserver import free_port
+
 PROVIDER_DIR = Path(__file__).resolve().parents[3] / "tests" / "oidc"
 RESOURCE = "https://api.slrt.test"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def new_key(kid: str, alg: str = "RS256") -> dict[str, Any]:

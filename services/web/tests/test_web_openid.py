@@ -17,7 +17,8 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from slrt_runtime.oidc_provider import OidcProvider, free_port
+from slrt_runtime.natsserver import free_port
+from slrt_runtime.oidc_provider import OidcProvider
 from slrt_runtime.settings import ServiceSettings
 from slrt_web.main import build
 from slrt_web.settings import WebSettings
@@ -110,6 +111,7 @@ def test_a_user_signs_in_at_the_provider_and_the_desk_calls_intake_with_the_toke
     page = browser_tab
     page.goto(f"{served.web}/desk")
     assert "/sign-in" in page.url
+    shot(page, "openid-sign-in")
     page.click("#sign-in-oidc")
     assert page.url.startswith(served.idp.issuer), "off to the provider's login page"
     shot(page, "openid-provider-login")
