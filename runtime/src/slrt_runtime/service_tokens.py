@@ -9,20 +9,12 @@ from __future__ import annotations
 
 import threading
 import time
-import warnings
 from typing import Protocol
 
-from authlib.deprecate import AuthlibDeprecationWarning
 from slrt_contracts import service_actor
 
-with warnings.catch_warnings():
-    # authlib 1.9 warns when it uses httpx rather than the newer httpx2. SLRT stays on httpx (every
-    # service and Starlette's TestClient use it), so the warning says nothing to an operator. Importing
-    # the integration here first also silences it for the web app's Starlette client, which imports it.
-    warnings.simplefilter("ignore", AuthlibDeprecationWarning)
-    from authlib.integrations.httpx_client import OAuth2Client
-
 from .auth import DevTokenAuthenticator
+from .oauth import OAuth2Client
 from .oidc import Fetch, http_fetch
 from .production import require_client, require_issuer
 from .settings import ServiceSettings

@@ -12,10 +12,8 @@ import time
 from typing import Any
 
 import anyio
-from slrt_runtime import service_tokens as _  # noqa: F401 - imports authlib's httpx client quietly first
-from authlib.integrations.base_client import OAuthError
-from authlib.integrations.starlette_client import OAuth
 from slrt_runtime.auth import AuthError
+from slrt_runtime.oauth import OAuth, OAuthError
 from slrt_runtime.oidc import OidcAuthenticator
 from slrt_runtime.production import require_client, require_issuer
 from starlette.requests import Request
