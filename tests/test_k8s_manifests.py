@@ -104,8 +104,9 @@ def test_services_get_config_and_secrets_for_the_district(docs):
         assert env["SLRT_AUTH_DEV_ISSUER"] == "false"
         assert env["SLRT_HTTP_HOST"] == "0.0.0.0"
         assert env["SLRT_STREAM_REPLICAS"] == "3"
-        for key in ("SLRT_POSTGRES_PASSWORD", "SLRT_AUTH_SECRET"):
-            assert env[key] == {"secretKeyRef": {"name": "slrt-secrets", "key": key}}
+        assert env["SLRT_POSTGRES_PASSWORD"] == {"secretKeyRef": {"name": "slrt-secrets", "key": "SLRT_POSTGRES_PASSWORD"}}
+        # No token secret shared by the services: tokens come from the district's OpenID provider.
+        assert "SLRT_AUTH_SECRET" not in env and env["SLRT_AUTH_ISSUER"].startswith("https://")
         # The NATS password reaches the URL through the variable defined just before it.
         names = [v["name"] for v in c["env"]]
         assert env["SLRT_NATS_URL"] == "nats://slrt:$(NATS_SLRT_PASSWORD)@nats:4222"

@@ -11,13 +11,13 @@ import threading
 from pathlib import Path
 
 from slrt_contracts import Actor, Role
-from slrt_runtime.auth import DevTokenAuthenticator
 from slrt_runtime.settings import ServiceSettings
-
-from .platform import SERVICES, WEB, Platform
+from slrt_runtime.tokens import DevTokenAuthenticator
 
 
 def up(args: argparse.Namespace) -> int:
+    from .platform import SERVICES, WEB, Platform  # here, not above: `slrt token` should not pay for it
+
     platform = Platform(Path(args.var), port_base=args.port_base, nats_port=args.nats_port, district=args.district)
     stopping = threading.Event()
 

@@ -1,67 +1,32 @@
 """Authentication is one pluggable dependency; the embedded default uses a local token issuer.
 
 Tokens are JWTs whose claims carry the actor: ``sub`` (id), ``role``, ``region`` and, for agencies,
-``agency``. Production swaps :class:`DevTokenAuthenticator` for an OIDC verifier with the same
-interface (``authenticate(token) -> Actor``).
+``agency``. Production mode swaps :class:`DevTokenAuthenticator` for the OpenID verifier
+(:mod:`slrt_runtime.oidc`) with the same interface (``authenticate(token) -> Actor``); which one is
+chosen, and what production refuses, is :mod:`slrt_runtime.production`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import logging
 from collections.abc import Callable, Iterable
 from typing import Annotated, Protocol
 
-import jwt
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import ValidationError
 from slrt_contracts import Actor, Role
 
+from .tokens import AuthError, DevTokenAuthenticator
 
-class AuthError(Exception):
-    pass
+__all__ = ["AuthError", "Authenticator", "CurrentActor", "DevTokenAuthenticator", "current_actor", "ensure_covers",
+           "remember_actor", "require_roles"]
+
+
+audit_log = logging.getLogger("slrt_runtime.audit")
 
 
 class Authenticator(Protocol):
     def authenticate(self, token: str) -> Actor: ...
-
-
-class DevTokenAuthenticator:
-    """HS256 tokens signed with SLRT_AUTH_SECRET: issues and verifies them."""
-
-    algorithm = "HS256"
-
-    def __init__(self, secret: str, issuer: str = "slrt-dev") -> None:
-        if len(secret) < 32:
-            raise ValueError("SLRT_AUTH_SECRET must be at least 32 characters")
-        self.secret = secret
-        self.issuer = issuer
-
-    def issue(self, actor: Actor, ttl: dt.timedelta = dt.timedelta(hours=12)) -> str:
-        now = dt.datetime.now(dt.timezone.utc)
-        claims = {
-            "iss": self.issuer,
-            "sub": actor.id,
-            "role": actor.role.value,
-            "region": actor.region,
-            "iat": now,
-            "exp": now + ttl,
-        }
-        if actor.agency:
-            claims["agency"] = actor.agency
-        return jwt.encode(claims, self.secret, algorithm=self.algorithm)
-
-    def authenticate(self, token: str) -> Actor:
-        try:
-            claims = jwt.decode(token, self.secret, algorithms=[self.algorithm], issuer=self.issuer,
-                                options={"require": ["exp", "sub", "iss"]})
-        except jwt.PyJWTError as e:
-            raise AuthError(f"invalid token: {e}") from None
-        try:
-            return Actor(id=claims["sub"], role=claims.get("role"), region=claims.get("region"),
-                         agency=claims.get("agency"))
-        except ValidationError:
-            raise AuthError("token claims do not describe an actor (sub, role, region)") from None
 
 
 _bearer = HTTPBearer(auto_error=False, description="JWT; locally from POST /auth/dev-token or `./slrt token`")
@@ -83,12 +48,24 @@ def current_actor(
                             headers={"WWW-Authenticate": "Bearer"})
     verified = getattr(request.state, _VERIFIED, None)
     if verified is not None and verified[0] == credentials.credentials:
-        return verified[1]
-    authenticator: Authenticator = request.app.state.authenticator
-    try:
-        return authenticator.authenticate(credentials.credentials)
-    except AuthError as e:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(e), headers={"WWW-Authenticate": "Bearer"}) from None
+        actor = verified[1]
+    else:
+        authenticator: Authenticator = request.app.state.authenticator
+        try:
+            actor = authenticator.authenticate(credentials.credentials)
+        except AuthError as e:
+            raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(e),
+                                headers={"WWW-Authenticate": "Bearer"}) from None
+    if actor.role is Role.ADMIN:
+        audit_admin(request, actor)
+    return actor
+
+
+def audit_admin(request: Request, actor: Actor) -> None:
+    """Admin passes every role check, so each use is on record: the actor's id and the route
+    template (never the raw path, which may carry a NIK)."""
+    route = request.scope.get("route")
+    audit_log.info("admin token used: actor=%s %s %s", actor.id, request.method, getattr(route, "path", "?"))
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]

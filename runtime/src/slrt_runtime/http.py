@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
 from fastapi import APIRouter, FastAPI, HTTPException, Request
 from eventsourcing.persistence import IntegrityError, OperationalError
 from fastapi.responses import JSONResponse
@@ -17,6 +18,7 @@ from pydantic import BaseModel, Field
 from slrt_contracts import Actor, NotificationId, Role, Text
 
 from .auth import CurrentActor, DevTokenAuthenticator, remember_actor
+from .production import authenticator_for
 from .errors import DomainError
 from .idempotency import IdempotencyMiddleware
 from .consumers import TrackedConsumer
@@ -90,10 +92,13 @@ def create_app(
     description: str = "",
 ) -> FastAPI:
     """``background``: objects with async ``start()``/``stop()`` run for the app's lifetime."""
-    authenticator = DevTokenAuthenticator(settings.auth_secret.get_secret_value(), settings.auth_issuer)
+    authenticator = authenticator_for(service, settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        warm = getattr(authenticator, "warm", None)
+        if warm is not None and not await anyio.to_thread.run_sync(warm):
+            log.warning("the identity provider's keys could not be fetched at start; tokens will retry")
         if messaging is not None:
             await messaging.start()
         for task in background:
@@ -177,6 +182,7 @@ def create_app(
                 actor = Actor(id=body.sub, role=body.role, region=body.region, agency=body.agency)
             except ValueError as e:
                 raise HTTPException(422, str(e)) from None
+            assert isinstance(authenticator, DevTokenAuthenticator)
             return TokenResponse(access_token=authenticator.issue(actor, dt.timedelta(minutes=body.ttl_minutes)))
 
     if messaging is not None:

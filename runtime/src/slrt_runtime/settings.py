@@ -8,6 +8,9 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# Published in this repository: fine for the embedded default, refused in production mode.
+DEV_AUTH_SECRET = "slrt-dev-secret-change-me-in-production-0123456789"
+
 
 class Persistence(StrEnum):
     SQLITE = "sqlite"  # embedded default: one file per service under SLRT_DATA_DIR
@@ -34,11 +37,26 @@ class ServiceSettings(BaseSettings):
     http_port: int = 8000
 
     auth_secret: SecretStr = Field(
-        default=SecretStr("slrt-dev-secret-change-me-in-production-0123456789"),
-        description="HS256 key of the development token issuer; replace or use OIDC in production",
+        default=SecretStr(DEV_AUTH_SECRET),
+        description="HS256 key of the development token issuer (embedded default only; unused in production)",
     )
-    auth_dev_issuer: bool = Field(default=True, description="Serve POST /auth/dev-token (never in production)")
-    auth_issuer: str = "slrt-dev"
+    auth_dev_issuer: bool = Field(
+        default=True, description="Development tokens (POST /auth/dev-token); false = production mode: OpenID only")
+    auth_issuer: str = Field(
+        default="slrt-dev", description="Production: URL of the district's OpenID provider (issuer); "
+        "development: the dev tokens' iss")
+    auth_audience: str = Field(default="slrt-api", description="The aud the platform's access tokens carry")
+    auth_role_claim: str = Field(default="role", description="Claim (dotted path) with the SLRT role, "
+                                 "e.g. realm_access.roles for Keycloak realm roles")
+    auth_region_claim: str = Field(default="region", description="Claim with the region code the user works for")
+    auth_agency_claim: str = Field(default="agency", description="Claim with the agency code (agency staff)")
+    auth_algorithms: str = Field(default="RS256,ES256", description="Accepted signature algorithms")
+    auth_keys_cache_seconds: float = Field(default=600.0, description="How long the provider's keys are cached")
+    auth_client_id: str = Field(default="", description="This service's own OAuth client (web sign-in; "
+                                "letters' client-credentials calls to dtks)")
+    auth_client_secret: SecretStr = Field(default=SecretStr(""), description="Secret of auth_client_id")
+    auth_resource: str = Field(default="", description="RFC 8707 resource indicator sent with token requests, "
+                               "for providers that choose the audience by it (empty: none sent)")
 
     relay_batch_size: int = 200
     relay_poll_seconds: float = 1.0

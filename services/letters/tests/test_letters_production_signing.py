@@ -4,6 +4,7 @@ The settings are the environment variables the Kubernetes manifests set (deploy/
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,10 @@ from slrt_runtime.pdf import OfficeProfile, PdfDocument
 def test_without_a_certificate_production_refuses_to_start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SLRT_AUTH_DEV_ISSUER", "false")
     monkeypatch.setenv("SLRT_DATA_DIR", str(tmp_path))
+    # Everything else of production is there (the identity provider, letters' client for dtks).
+    monkeypatch.setenv("SLRT_AUTH_ISSUER", "https://login.example.go.id/realms/slrt-1605")
+    monkeypatch.setenv("SLRT_AUTH_CLIENT_ID", "slrt-letters")
+    monkeypatch.setenv("SLRT_AUTH_CLIENT_SECRET", secrets.token_urlsafe(32))
     with pytest.raises(SigningNotConfigured, match="SLRT_LETTERS_SIGNING_PKCS12"):
         LetterSigner(LettersSettings())
     with pytest.raises(SigningNotConfigured):

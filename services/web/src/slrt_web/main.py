@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
+from slrt_runtime.production import require_secret
 from starlette.middleware.sessions import SessionMiddleware
 
 from .adapters.services import Refused, Services, SignedOut, Unavailable
@@ -39,7 +40,9 @@ def _wants_html(request: Request) -> bool:
 
 def build(settings: WebSettings | None = None) -> FastAPI:
     settings = settings or WebSettings()
-    if len(settings.session_secret.get_secret_value()) < 32:
+    if not settings.auth_dev_issuer:  # production mode: the cookie key must be the district's own
+        require_secret(SERVICE, "SLRT_SESSION_SECRET", settings.session_secret.get_secret_value())
+    elif len(settings.session_secret.get_secret_value()) < 32:
         raise ValueError("SLRT_SESSION_SECRET must be at least 32 characters")
     services = Services(settings)
 

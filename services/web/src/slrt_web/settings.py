@@ -10,7 +10,7 @@ from slrt_runtime.settings import ServiceSettings
 
 class SignInMethod(StrEnum):
     DEVELOPMENT = "development"  # embedded default: pick a role, region and agency (never in production)
-    OIDC = "oidc"  # the district's identity provider (a later issue plugs it in)
+    OIDC = "oidc"  # the district's identity provider: authorization code + PKCE (SLRT_AUTH_ISSUER, _CLIENT_ID)
 
 
 class WebSettings(ServiceSettings):
@@ -27,4 +27,9 @@ class WebSettings(ServiceSettings):
     session_https_only: bool = Field(default=False, description="Secure flag on the session cookie (true behind TLS)")
     session_max_age_seconds: int = 12 * 3600
     sign_in: SignInMethod = SignInMethod.DEVELOPMENT
+    sign_in_scopes: str = Field(default="openid profile",
+                                description="Scopes asked of the identity provider at sign-in (oidc)")
+    sign_in_callback_url: str = Field(
+        default="", description="Redirect URI registered at the provider, e.g. https://slrt.example/sign-in/callback; "
+        "empty: from the request's host")
     api_timeout_seconds: float = 15.0

@@ -1,7 +1,7 @@
 """The DTKS programme check (agreement 4): dtks serves POST /registry/programme-check, we call it.
 
 An adapter behind a protocol, so unit tests use :class:`FakeDtks` and the service uses
-:class:`HttpDtks` with a service token.
+:class:`HttpDtks` with a service token (client credentials from the district's provider in production).
 """
 
 from __future__ import annotations
@@ -9,9 +9,8 @@ from __future__ import annotations
 from typing import Protocol
 
 import httpx
-from slrt_contracts import service_actor
-from slrt_runtime.auth import DevTokenAuthenticator
 from slrt_runtime.errors import DomainError
+from slrt_runtime.service_tokens import ServiceTokenError, ServiceTokens, service_tokens_for
 from slrt_runtime.settings import ServiceSettings
 
 from ..domain.validation import ProgrammeCheck
@@ -28,15 +27,18 @@ class Dtks(Protocol):
 
 
 class HttpDtks:
-    def __init__(self, settings: ServiceSettings, timeout: float = 10.0, client: httpx.Client | None = None) -> None:
+    def __init__(self, settings: ServiceSettings, timeout: float = 10.0, client: httpx.Client | None = None,
+                 tokens: ServiceTokens | None = None) -> None:
         self.url = settings.dtks_url.rstrip("/") + "/registry/programme-check"
         self.client = client  # tests pass the dtks app's TestClient; the service uses plain httpx
-        self.authenticator = DevTokenAuthenticator(settings.auth_secret.get_secret_value(), settings.auth_issuer)
-        self.actor = service_actor("letters", settings.district)
+        self.tokens = tokens or service_tokens_for("letters", settings)
         self.timeout = timeout
 
     def programme_check(self, nik: str) -> ProgrammeCheck:
-        headers = {"Authorization": f"Bearer {self.authenticator.issue(self.actor)}"}
+        try:
+            headers = {"Authorization": f"Bearer {self.tokens.bearer()}"}
+        except ServiceTokenError as e:
+            raise DtksUnavailable(f"{e}; try again") from None
         try:
             if self.client is not None:
                 r = self.client.post(self.url, json={"nik": nik}, headers=headers)

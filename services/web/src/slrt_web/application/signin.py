@@ -1,7 +1,8 @@
-"""Sign-in is one pluggable place. The embedded default is a development sign-in (choose role,
-region and agency; the token comes from the services' development issuer). Production plugs in
-OpenID Connect here (authorization code + PKCE with the district's identity provider): a class with
-the same two methods, chosen by ``SLRT_SIGN_IN``; nothing else in the application changes."""
+"""Sign-in is one pluggable place, chosen by ``SLRT_SIGN_IN``. The embedded default is a development
+sign-in (choose role, region and agency; the token comes from the services' development issuer).
+``oidc`` signs in with the district's identity provider (authorization code + PKCE,
+:mod:`slrt_web.adapters.openid`): the user leaves for the provider's login page (``start``) and comes
+back with a code (``finish``); its tokens are refreshed before they expire."""
 
 from __future__ import annotations
 
@@ -10,22 +11,27 @@ import secrets
 from typing import Protocol
 
 from slrt_contracts import Role
+from slrt_runtime.production import StartRefused, oidc_authenticator
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
 
+from ..adapters.openid import OpenIdSignIn
 from ..adapters.services import Intake
 from ..domain.people import WEB_ROLES, SignedInUser
+from ..domain.sign_in import SignInError
 from ..settings import SignInMethod, WebSettings
 
 REGION = re.compile(r"^\d{4}(\d{2}(\d{4})?)?$")
 
-
-class SignInError(Exception):
-    pass
+__all__ = ["SignIn", "SignInError", "sign_in_for"]
 
 
 class SignIn(Protocol):
     method: SignInMethod
 
-    async def sign_in(self, form: dict[str, str]) -> SignedInUser: ...
+    async def refresh(self, user: SignedInUser) -> SignedInUser | None: ...
+
+    async def sign_out(self, request: Request) -> Response: ...
 
 
 class DevelopmentSignIn:
@@ -54,10 +60,17 @@ class DevelopmentSignIn:
         token = await self.intake.dev_token(sub, role.value, region, agency)
         return SignedInUser(sub=sub, role=role, region=region, token=token, agency=agency, display_name=name)
 
+    async def refresh(self, user: SignedInUser) -> SignedInUser | None:
+        return user  # development tokens last the whole session
+
+    async def sign_out(self, request: Request) -> Response:
+        return RedirectResponse("/", 303)
+
 
 def sign_in_for(settings: WebSettings, intake: Intake) -> SignIn:
     if settings.sign_in is SignInMethod.DEVELOPMENT:
         if not settings.auth_dev_issuer:
-            raise RuntimeError("development sign-in needs the services' development issuer (SLRT_AUTH_DEV_ISSUER)")
+            raise StartRefused("web", "SLRT_SIGN_IN is development, which lets anyone pick any role; "
+                                      "set SLRT_SIGN_IN=oidc")
         return DevelopmentSignIn(intake, settings.district)
-    raise RuntimeError("OpenID Connect sign-in is not built yet (a later issue); use SLRT_SIGN_IN=development")
+    return OpenIdSignIn(settings, oidc_authenticator("web", settings))

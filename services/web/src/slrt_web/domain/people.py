@@ -42,6 +42,8 @@ class SignedInUser:
     token: str
     agency: str | None = None
     display_name: str | None = None
+    refresh_token: str | None = None  # OpenID sign-in: renews ``token`` before ``expires_at`` (epoch s)
+    expires_at: int | None = None
 
     def to_session(self) -> dict[str, Any]:
         return {**asdict(self), "role": self.role.value}

@@ -5,6 +5,7 @@ as a form field or, from htmx and the field app, as the ``X-CSRF-Token`` header.
 from __future__ import annotations
 
 import secrets
+import time
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -41,10 +42,21 @@ async def check_csrf(request: Request) -> None:
         raise HTTPException(403, "csrf")
 
 
-def current_user(request: Request) -> SignedInUser:
+# Renew the access token this long before it expires, so no service call carries a dying token.
+REFRESH_MARGIN_SECONDS = 60
+
+
+async def current_user(request: Request) -> SignedInUser:
     user = SignedInUser.from_session(request.session.get("user"))
     if user is None:
         raise NeedsSignIn(request.url.path)
+    if user.expires_at is not None and user.expires_at - REFRESH_MARGIN_SECONDS <= time.time():
+        renewed = await request.app.state.sign_in.refresh(user)
+        if renewed is None:
+            request.session.pop("user", None)
+            raise NeedsSignIn(request.url.path)
+        request.session["user"] = renewed.to_session()
+        user = renewed
     return user
 
 
