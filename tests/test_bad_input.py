@@ -35,23 +35,10 @@ NOT_422 = {
 }
 
 
-def _build(service: str, tmp_path: Path) -> FastAPI:
+def _settings(service: str, tmp_path: Path) -> ServiceSettings:
     # Messaging configured (so the admin commands exist) but never started: the client is not entered.
-    settings = ServiceSettings(persistence="memory", district=DISTRICT, data_dir=tmp_path, nats_url="nats://127.0.0.1:1")
-    if service == "intake":
-        from slrt_intake.main import build
-        return build(settings, with_messaging=True)
-    if service == "dtks":
-        from slrt_dtks.main import build
-        return build(settings, with_messaging=True, seed_people=0)
-    if service == "referral":
-        from slrt_referral.main import build
-        return build(settings, with_messaging=True)
-    if service == "letters":
-        from slrt_letters.main import build
-        return build(settings, with_messaging=True, with_deadlines=False)
-    from slrt_monitoring.main import build
-    return build(settings.model_copy(update={"persistence": Persistence.SQLITE}))
+    persistence = Persistence.SQLITE if service == "monitoring" else Persistence.MEMORY
+    return ServiceSettings(persistence=persistence, district=DISTRICT, data_dir=tmp_path, nats_url="nats://127.0.0.1:1")
 
 
 SERVICES = ("intake", "dtks", "referral", "letters", "monitoring")
@@ -181,8 +168,8 @@ def _fault(schema: dict[str, Any]) -> Any:
 
 
 @pytest.fixture(params=SERVICES)
-def service(request: pytest.FixtureRequest, tmp_path: Path) -> Service:
-    return Service(_build(request.param, tmp_path))
+def service(request: pytest.FixtureRequest, tmp_path: Path, service_app: Any) -> Service:
+    return Service(service_app(request.param, _settings(request.param, tmp_path)))
 
 
 def _check(problems: list[str], what: str, method: str, path: str, role: Role | None, answer: Any,
@@ -285,8 +272,8 @@ COMPLAINT = {"complaint_type": "grievance", "field": "health", "description": "K
 
 
 @pytest.fixture
-def intake(tmp_path: Path) -> Service:
-    return Service(_build("intake", tmp_path))
+def intake(tmp_path: Path, service_app: Any) -> Service:
+    return Service(service_app("intake", _settings("intake", tmp_path)))
 
 
 def _register(intake: Service, body: dict[str, Any]) -> Any:
@@ -351,8 +338,8 @@ def test_a_republish_from_a_position_no_log_can_reach_is_422(intake: Service) ->
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "from_notification_id"
 
 
-def test_a_ministry_decisions_file_with_a_nul_byte_is_refused(tmp_path: Path) -> None:
-    dtks = Service(_build("dtks", tmp_path))
+def test_a_ministry_decisions_file_with_a_nul_byte_is_refused(tmp_path: Path, service_app: Any) -> None:
+    dtks = Service(service_app("dtks", _settings("dtks", tmp_path)))
     r = dtks.client.post("/prelist/decisions", content=f"proposal_id,decision,reason\n{uuid.uuid4()},refused,x\x00y\n",
                          headers={**dtks.headers(Role.DTKS_OPERATOR), "content-type": "text/csv"})
     assert r.status_code == 422 and "control characters" in r.json()["detail"]

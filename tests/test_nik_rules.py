@@ -43,13 +43,9 @@ def _client(app: Any, role: str) -> TestClient:
 
 
 @pytest.fixture(scope="module")
-def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, TestClient]]:
-    from slrt_intake.main import build as intake
-    from slrt_letters.main import build as letters
-
-    yield {"intake": _client(intake(_settings(tmp_path_factory.mktemp("intake")), with_messaging=False), "front_office"),
-           "letters": _client(letters(_settings(tmp_path_factory.mktemp("letters")), with_messaging=False,
-                                      with_deadlines=False), "pengelola")}
+def services(tmp_path_factory: pytest.TempPathFactory, service_app: Any) -> Iterator[dict[str, TestClient]]:
+    yield {name: _client(service_app(name, _settings(tmp_path_factory.mktemp(name)), with_messaging=False), role)
+           for name, role in (("intake", "front_office"), ("letters", "pengelola"))}
 
 
 def _ask(service: str, client: TestClient, nik: str, birth_date: str | None, sex: str | None) -> Any:

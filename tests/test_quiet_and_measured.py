@@ -22,29 +22,12 @@ pytestmark = pytest.mark.integration
 IDLE_SECONDS = 8.0  # several consumer fetch time-outs (2 s) and relay polls (1 s)
 
 
-def _build(service: str, settings: ServiceSettings) -> Any:
-    if service == "intake":
-        from slrt_intake.main import build
-        return build(settings, with_messaging=True)
-    if service == "dtks":
-        from slrt_dtks.main import build
-        return build(settings, with_messaging=True, seed_people=0)
-    if service == "referral":
-        from slrt_referral.main import build
-        return build(settings, with_messaging=True)
-    if service == "letters":
-        from slrt_letters.main import build
-        return build(settings, with_messaging=True, with_deadlines=True)
-    from slrt_monitoring.main import build
-    return build(settings)
-
-
 @pytest.mark.parametrize("service", ["intake", "dtks", "referral", "letters", "monitoring"])
-def test_an_idle_service_logs_nothing_alarming_and_is_measured(service: str, nats_url: str, district: str,
-                                                                  tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_an_idle_service_logs_nothing_alarming_and_is_measured(service: str, nats_url: str, district: str, tmp_path: Path,
+                                                                  caplog: pytest.LogCaptureFixture, service_app: Any) -> None:
     settings = ServiceSettings(persistence="sqlite", district=district, data_dir=tmp_path, nats_url=nats_url)
     caplog.set_level(logging.INFO)
-    app = _build(service, settings)
+    app = service_app(service, settings, with_deadlines=True)
     with TestClient(app) as client:  # entered: connects, starts relay and consumers
         wait_for(lambda: client.get("/readyz"), lambda r: r.status_code == 200, what=f"{service} ready")
         time.sleep(IDLE_SECONDS)
@@ -79,11 +62,9 @@ def test_the_web_application_is_measured_by_route_template(tmp_path: Path) -> No
     assert "1605031507800001" not in series  # a value in a path (a NIK, a receipt) is never a label
 
 
-def test_api_docs_are_served_without_a_cdn(tmp_path: Path) -> None:
-    from slrt_intake.main import build
-
+def test_api_docs_are_served_without_a_cdn(tmp_path: Path, service_app: Any) -> None:
     settings = ServiceSettings(persistence="memory", district="1605", data_dir=tmp_path, nats_url="nats://127.0.0.1:1")
-    client = TestClient(build(settings, with_messaging=False))
+    client = TestClient(service_app("intake", settings, with_messaging=False))
     for page in ("/docs", "/redoc"):
         html = client.get(page).text
         assert "cdn." not in html and "googleapis" not in html and "unpkg" not in html
