@@ -210,7 +210,7 @@ def test_every_operation_declares_its_refusals_as_problem_json(service: Service)
         for status in sorted(expected - set(op["responses"])):
             problems.append(f"{method} {path} does not declare {status}")
         for status, response in op["responses"].items():
-            if status[0] in "45" and not (method == "GET" and path == "/readyz" and status == "503"):
+            if status[0] in "45" and not (method == "GET" and path == "/readyz" and status == "503"):  # see readyz
                 schema = response.get("content", {}).get("application/problem+json", {}).get("schema")
                 if schema != {"$ref": "#/components/schemas/Problem"}:
                     problems.append(f"{method} {path} {status} is not problem+json: {response}")

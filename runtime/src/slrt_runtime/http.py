@@ -123,7 +123,9 @@ def create_app(
     async def healthz() -> dict[str, str]:  # async: no worker thread for a probe
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["ops"])
+    @app.get("/readyz", tags=["ops"], responses={503: {
+        "description": "Not ready: the store does not answer (problem+json), or NATS is not connected (the status)",
+        "content": {"application/json": {}, "application/problem+json": {}}}})
     def readyz() -> dict[str, Any]:
         # Ready while the store answers and, for a service with messaging, NATS is connected right now:
         # commands would be stored without NATS (the outbox waits), but nothing moves between services,
