@@ -35,23 +35,10 @@ NOT_422 = {
 }
 
 
-def _build(service: str, tmp_path: Path) -> FastAPI:
+def _settings(service: str, tmp_path: Path) -> ServiceSettings:
     # Messaging configured (so the admin commands exist) but never started: the client is not entered.
-    settings = ServiceSettings(persistence="memory", district=DISTRICT, data_dir=tmp_path, nats_url="nats://127.0.0.1:1")
-    if service == "intake":
-        from slrt_intake.main import build
-        return build(settings, with_messaging=True)
-    if service == "dtks":
-        from slrt_dtks.main import build
-        return build(settings, with_messaging=True, seed_people=0)
-    if service == "referral":
-        from slrt_referral.main import build
-        return build(settings, with_messaging=True)
-    if service == "letters":
-        from slrt_letters.main import build
-        return build(settings, with_messaging=True, with_deadlines=False)
-    from slrt_monitoring.main import build
-    return build(settings.model_copy(update={"persistence": Persistence.SQLITE}))
+    persistence = Persistence.SQLITE if service == "monitoring" else Persistence.MEMORY
+    return ServiceSettings(persistence=persistence, district=DISTRICT, data_dir=tmp_path, nats_url="nats://127.0.0.1:1")
 
 
 SERVICES = ("intake", "dtks", "referral", "letters", "monitoring")
@@ -130,10 +117,9 @@ def _quote(value: str) -> str:
 
 def _has_error_at(answer: Any, loc: list[Any]) -> bool:
     """An error whose location holds ``loc`` in order (unions add their branch names in between)."""
-    detail = answer.json().get("detail")
-    for error in detail if isinstance(detail, list) else []:
-        where = iter(error.get("loc", []))
-        if all(any(part == step for step in where) for part in loc):
+    for error in answer.json().get("errors") or []:
+        where = iter([error["location"], *error["field"].split(".")])
+        if all(any(str(part) == step for step in where) for part in loc):
             return True
     return False
 
@@ -182,8 +168,8 @@ def _fault(schema: dict[str, Any]) -> Any:
 
 
 @pytest.fixture(params=SERVICES)
-def service(request: pytest.FixtureRequest, tmp_path: Path) -> Service:
-    return Service(_build(request.param, tmp_path))
+def service(request: pytest.FixtureRequest, tmp_path: Path, service_app: Any) -> Service:
+    return Service(service_app(request.param, _settings(request.param, tmp_path)))
 
 
 def _check(problems: list[str], what: str, method: str, path: str, role: Role | None, answer: Any,
@@ -196,11 +182,40 @@ def _check(problems: list[str], what: str, method: str, path: str, role: Role | 
         if answer.status_code >= 500:
             problems.append(f"{what}: {method} {path} answered {answer.status_code}")
     elif answer.status_code != 422 or not (
-            _has_error_at(answer, loc) or domain_message and isinstance(answer.json().get("detail"), str)):
+            _has_error_at(answer, loc) or domain_message and answer.json().get("error") != "ValidationError"):
         problems.append(f"{what}: {method} {path} as {role.value} answered {answer.status_code}, "
                         f"no error at {loc}: {answer.text[:300]}")
+    elif answer.headers.get("content-type") != "application/problem+json":
+        problems.append(f"{what}: {method} {path} answered {answer.headers.get('content-type')}, not problem+json")
     elif "\x00" in answer.text or "\\u0000" in answer.text or str(HUGE) in answer.text:
         problems.append(f"{what}: {method} {path} echoes the refused value: {answer.text[:300]}")
+
+
+def test_every_operation_declares_its_refusals_as_problem_json(service: Service) -> None:
+    """401/403 where a token is needed, 404 with a path value, 409 for commands, 422 with any input,
+    503 where the store is read: each as application/problem+json with the Problem schema."""
+    problems: list[str] = []
+    for method, path, op in service.operations():
+        expected = set()
+        if op.get("security"):
+            expected |= {"401", "403"}
+        if "{" in path:
+            expected.add("404")
+        if method in ("POST", "PUT", "PATCH", "DELETE"):
+            expected |= {"409", "422"}
+        if op.get("parameters") or op.get("requestBody"):
+            expected.add("422")
+        if path not in ("/healthz", "/metrics"):
+            expected.add("503")
+        for status in sorted(expected - set(op["responses"])):
+            problems.append(f"{method} {path} does not declare {status}")
+        for status, response in op["responses"].items():
+            if status[0] in "45" and not (method == "GET" and path == "/readyz" and status == "503"):  # see readyz
+                schema = response.get("content", {}).get("application/problem+json", {}).get("schema")
+                if schema != {"$ref": "#/components/schemas/Problem"}:
+                    problems.append(f"{method} {path} {status} is not problem+json: {response}")
+    assert not problems, "\n".join(problems)
+    assert {"type", "title", "status", "detail", "error"} <= set(service.spec["components"]["schemas"]["Problem"]["required"]) | {"type"}
 
 
 def test_a_nul_byte_or_a_huge_number_in_any_body_field_is_a_422_at_that_field(service: Service) -> None:
@@ -257,8 +272,8 @@ COMPLAINT = {"complaint_type": "grievance", "field": "health", "description": "K
 
 
 @pytest.fixture
-def intake(tmp_path: Path) -> Service:
-    return Service(_build("intake", tmp_path))
+def intake(tmp_path: Path, service_app: Any) -> Service:
+    return Service(service_app("intake", _settings("intake", tmp_path)))
 
 
 def _register(intake: Service, body: dict[str, Any]) -> Any:
@@ -274,16 +289,18 @@ def _registered(intake: Service) -> int:
 def test_a_description_with_a_nul_byte_is_refused_naming_the_field_and_nothing_is_registered(intake: Service) -> None:
     r = _register(intake, {**COMPLAINT, "description": "Kartu KIS\x00 tidak aktif"})
     assert r.status_code == 422
-    assert r.json()["detail"] == [{"type": "control_characters", "loc": ["body", "description"],
-                                   "msg": "must not contain control characters (such as NUL); tab, line feed and "
-                                          "carriage return are allowed"}]
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.json()["errors"] == [{"field": "description", "location": "body", "rule": "control_characters",
+                                   "message": "must not contain control characters (such as NUL); tab, line feed and "
+                                              "carriage return are allowed"}]
+    assert r.json()["detail"] == "the request is not valid: 1 field breaks a rule (description)"
     assert "Kartu KIS" not in r.text
     assert _registered(intake) == 0
 
 
 def test_a_lone_surrogate_in_a_name_is_a_422_not_a_500(intake: Service) -> None:
     r = _register(intake, {**COMPLAINT, "identity": {"name": "Siti \ud800 Aminah"}})
-    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "identity", "name"]
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "identity.name"
     assert _registered(intake) == 0
 
 
@@ -297,13 +314,14 @@ def test_tabs_and_line_breaks_stay_welcome_in_text(intake: Service) -> None:
 def test_a_refused_nik_is_not_echoed_in_the_answer(intake: Service) -> None:
     mistyped = "1605031313770001"  # 13th month: not a birth date
     r = _register(intake, {**COMPLAINT, "nik": mistyped})
-    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "nik"]
-    assert "birth date" in r.json()["detail"][0]["msg"] and mistyped not in r.text
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "nik"
+    assert "birth date" in r.json()["errors"][0]["message"] and mistyped not in r.text
 
 
 def test_a_receipt_number_that_cannot_be_one_is_422_and_not_looked_up(intake: Service) -> None:
     r = intake.client.get("/complaints/by-receipt/RK-1605-26-00000'1", headers=intake.headers(Role.FRONT_OFFICE))
-    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["path", "receipt_number"]
+    assert r.status_code == 422 and r.json()["errors"][0]["location"] == "path"
+    assert r.json()["errors"][0]["field"] == "receipt_number"
     r = intake.client.get("/complaints/by-receipt/RK-1605-26-000001", headers=intake.headers(Role.FRONT_OFFICE))
     assert r.status_code == 404
 
@@ -311,17 +329,17 @@ def test_a_receipt_number_that_cannot_be_one_is_422_and_not_looked_up(intake: Se
 def test_a_paging_offset_beyond_what_the_database_holds_is_422(intake: Service) -> None:
     r = intake.client.get("/queues/front-office", params={"offset": 2**63},
                           headers=intake.headers(Role.FRONT_OFFICE))
-    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "offset"]
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "offset"
 
 
 def test_a_republish_from_a_position_no_log_can_reach_is_422(intake: Service) -> None:
     r = intake.client.post("/admin/outbox/republish", json={"from_notification_id": 2**63},
                            headers=intake.headers(Role.ADMIN))
-    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "from_notification_id"]
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "from_notification_id"
 
 
-def test_a_ministry_decisions_file_with_a_nul_byte_is_refused(tmp_path: Path) -> None:
-    dtks = Service(_build("dtks", tmp_path))
+def test_a_ministry_decisions_file_with_a_nul_byte_is_refused(tmp_path: Path, service_app: Any) -> None:
+    dtks = Service(service_app("dtks", _settings("dtks", tmp_path)))
     r = dtks.client.post("/prelist/decisions", content=f"proposal_id,decision,reason\n{uuid.uuid4()},refused,x\x00y\n",
                          headers={**dtks.headers(Role.DTKS_OPERATOR), "content-type": "text/csv"})
     assert r.status_code == 422 and "control characters" in r.json()["detail"]

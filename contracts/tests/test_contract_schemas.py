@@ -222,6 +222,15 @@ def test_asyncapi_document_shape():
     assert len(doc["channels"]) == len(doc["operations"]) == len(ALL_EVENTS)
 
 
+def test_asyncapi_document_names_its_nats_servers():
+    servers = asyncapi_document()["servers"]
+    assert set(servers) == {"district", "national"}
+    for server in servers.values():
+        assert server["protocol"] == "nats" and "nats" in server["bindings"]
+        for name in re.findall(r"{(\w+)}", server["host"]):
+            assert name in server["variables"]
+
+
 def test_asyncapi_document_is_self_contained():
     doc = asyncapi_document()
     refs = _refs(doc)
@@ -252,8 +261,9 @@ def test_asyncapi_channel_message_and_operation(cls: type[ContractEvent]):
     headers = message["headers"]
     assert {
         "ce-specversion", "ce-id", "ce-source", "ce-type", "ce-time", "ce-subject", "ce-dataschema",
-        "content-type", "Nats-Msg-Id", "slrt-upstream", "slrt-notification-id", "traceparent",
+        "ce-datacontenttype", "content-type", "Nats-Msg-Id", "slrt-upstream", "slrt-notification-id", "traceparent",
     } <= set(headers["properties"])
+    assert "ce-datacontenttype" in headers["required"] and "content-type" not in headers["required"]
     assert headers["properties"]["ce-type"]["const"] == cls.ce_type()
     assert headers["properties"]["ce-dataschema"]["const"] == cls.dataschema()
     assert {"ce-id", "ce-type", "ce-source", "Nats-Msg-Id"} <= set(headers["required"])

@@ -94,7 +94,7 @@ def test_encode_decode_round_trip():
     assert headers["ce-source"] == "/slrt/1605/intake" == source_for("intake", "1605")
     assert headers["ce-subject"] == str(event.complaint_id)
     assert headers["ce-dataschema"] == ComplaintRegistered.dataschema()
-    assert headers["content-type"] == "application/json"
+    assert headers["ce-datacontenttype"] == headers["content-type"] == "application/json"
     assert dt.datetime.fromisoformat(headers["ce-time"]) == dt.datetime(2025, 3, 4, 2, 30, 5, tzinfo=dt.timezone.utc)
     assert headers["ce-time"].endswith("+00:00")
 
@@ -130,6 +130,21 @@ def test_extra_headers_are_added():
     )
     assert headers["traceparent"] == "00-x"
     assert headers[NATS_MSG_ID] == "e-2"
+
+
+def test_messages_published_before_ce_datacontenttype_are_still_read():
+    _, body, headers = encoded(complaint())
+    del headers["ce-datacontenttype"]  # as the relay published them before
+    assert decode(headers, body) == complaint()
+    del headers["content-type"]
+    assert decode(headers, body) == complaint()
+
+
+def test_decode_rejects_a_body_that_is_not_json_by_its_content_type():
+    _, body, headers = encoded(complaint())
+    headers["ce-datacontenttype"] = "application/xml"
+    with pytest.raises(EnvelopeError, match="ce-datacontenttype must be application/json"):
+        decode(headers, body)
 
 
 def test_decoder_ignores_unknown_fields():

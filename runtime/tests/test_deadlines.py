@@ -13,7 +13,7 @@ from slrt_runtime.deadlines import ClearDeadline, Deadline, DeadlineBook
 from slrt_runtime.errors import InvalidTransition
 from slrt_runtime.eventstore import ServiceApplication
 from slrt_runtime.settings import ServiceSettings
-from slrt_runtime.timestandards import InvalidTimeStandard, TimeStandard
+from slrt_runtime.timestandards import WIB, InvalidTimeStandard, TimeStandard
 
 T0 = dt.datetime(2026, 11, 23, 1, 0, tzinfo=dt.timezone.utc)  # Monday 08:00 WIB
 LEVELS = ("puskesos", "supervisor", "manager")
@@ -172,8 +172,15 @@ def test_time_standards_from_the_sops() -> None:
     friday_afternoon = dt.datetime(2026, 11, 27, 8, 0, tzinfo=dt.timezone.utc)  # 15:00 WIB
     assert TimeStandard.parse("1 working day").due(friday_afternoon) == dt.datetime(
         2026, 11, 30, 8, 0, tzinfo=dt.timezone.utc)  # Monday
-    christmas_eve = dt.datetime(2026, 12, 24, 3, 0, tzinfo=dt.timezone.utc)  # Thursday
-    assert TimeStandard.parse("1 hari kerja").due(christmas_eve).date() == dt.date(2026, 12, 28)  # 25th holiday
+    # Christmas Eve 2026 is cuti bersama (collective leave, offices closed) and the 25th a public
+    # holiday: a step started on Wednesday the 23rd with one working day is due on Monday the 28th.
+    wednesday_23 = dt.datetime(2026, 12, 23, 3, 0, tzinfo=dt.timezone.utc)  # 10:00 WIB
+    assert TimeStandard.parse("1 hari kerja").due(wednesday_23) == dt.datetime(2026, 12, 28, 3, 0, tzinfo=dt.timezone.utc)
+    christmas_eve = dt.datetime(2026, 12, 24, 3, 0, tzinfo=dt.timezone.utc)  # started on a closed day
+    assert TimeStandard.parse("1 hari kerja").due(christmas_eve) == dt.datetime(2026, 12, 29, 0, 0, tzinfo=WIB)
+    # Nyepi and Idul Fitri 2026: cuti bersama on 18, 20, 23 and 24 March around the holidays (19, 21, 22).
+    assert TimeStandard.parse("1 working day").due(dt.datetime(2026, 3, 17, 3, 0, tzinfo=dt.timezone.utc)).date() == (
+        dt.date(2026, 3, 25))
     assert TimeStandard.parse("15 menit").due(T0) == T0 + dt.timedelta(minutes=15)
     assert TimeStandard.parse("3 months").due(dt.datetime(2026, 11, 30, tzinfo=dt.timezone.utc)).date() == dt.date(
         2027, 2, 28)

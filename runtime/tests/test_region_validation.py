@@ -8,7 +8,7 @@ import pytest
 from fastapi import FastAPI, Query
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
-from slrt_runtime import validation
+from slrt_runtime import problems
 from slrt_runtime.validation import KnownRegion, KnownRegionCode, unknown_region
 
 
@@ -18,7 +18,7 @@ class Body(BaseModel):
 
 def client() -> TestClient:
     app = FastAPI()
-    validation.install(app)
+    problems.install(app)
 
     @app.post("/complaints")
     def register(body: Body) -> dict[str, str]:
@@ -43,9 +43,9 @@ def test_a_known_village_is_accepted() -> None:
 def test_an_unknown_village_is_refused_with_a_message_naming_it() -> None:
     r = client().post("/complaints", json={"region": region("1605999999")})
     assert r.status_code == 422
-    [error] = r.json()["detail"]
-    assert error["type"] == "unknown_region" and error["loc"] == ["body", "region"]
-    assert error["msg"].startswith("unknown village 1605999999: not in the region reference data")
+    [error] = r.json()["errors"]
+    assert error["rule"] == "unknown_region" and error["field"] == "region" and error["location"] == "body"
+    assert error["message"].startswith("unknown village 1605999999: not in the region reference data")
 
 
 @pytest.mark.parametrize("code, status, words", [
@@ -57,7 +57,7 @@ def test_region_codes_of_every_level(code: str, status: int, words: str | None) 
     r = client().get("/queue", params={"region": code})
     assert r.status_code == status, r.text
     if words:
-        assert words in r.json()["detail"][0]["msg"]
+        assert words in r.json()["errors"][0]["message"]
 
 
 def test_unknown_region_says_why() -> None:

@@ -21,7 +21,7 @@ from .events import (
     ReferralSent,
     ServiceField,
 )
-from .nik import NIK, InvalidNIK, nik_parts, validate_nik
+from .nik import NIK, InvalidNIK, check_nik_holder, nik_contradictions, nik_parts, validate_nik
 from .values import NotificationId, Offset, ReceiptNumber, Text
 
 __all__ = [
@@ -54,6 +54,8 @@ __all__ = [
     "decode",
     "encode",
     "nik_parts",
+    "check_nik_holder",
+    "nik_contradictions",
     "service_actor",
     "validate_nik",
 ]

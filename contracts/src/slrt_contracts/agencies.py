@@ -9,6 +9,7 @@ AGENCY_NAMES: dict[str, str] = {
     "dukcapil": "Dinas Kependudukan dan Pencatatan Sipil",
     "bpjs-kesehatan": "BPJS Kesehatan",
     "baznas": "BAZNAS (badan amil zakat)",
+    "dinperkim": "Dinas Perumahan dan Kawasan Permukiman",
     # Managing agencies of the referral service's seed programme catalogue.
     "kemensos-pkh": "Kementerian Sosial (PKH)",
     "kemensos-bpnt": "Kementerian Sosial (Bantuan Sembako)",

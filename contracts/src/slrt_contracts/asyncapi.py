@@ -9,6 +9,7 @@ from typing import Any
 
 from .base import ContractEvent
 from .envelope import (
+    CE_DATACONTENTTYPE,
     CE_DATASCHEMA,
     CE_ID,
     CE_SOURCE,
@@ -35,6 +36,31 @@ ASYNCAPI_VERSION = "3.0.0"
 DOCUMENT_TITLE = "SLRT integration events"
 DOCUMENT_VERSION = "0.1.0"
 """Version of the contracts document; kept equal to the version in contracts/pyproject.toml."""
+
+SERVERS: dict[str, Any] = {
+    "district": {
+        "host": "nats.slrt-{district}.svc.cluster.local:4222",
+        "protocol": "nats",
+        "title": "A district's NATS JetStream",
+        "variables": {"district": {"description": "The district's code (namespace slrt-<district>)",
+                                   "examples": ["1605"]}},
+        "description": "The district's own nats-server (deploy/k8s/nats; `./slrt up` runs one on 127.0.0.1:4322). "
+        "Agencies connect with the NATS user the district gives them and read their durable consumer "
+        "agency-<agency>-<district>; every subject starts with slrt.<district>.",
+        "bindings": {"nats": {}},  # the NATS server binding has no fields (reserved by AsyncAPI)
+    },
+    "national": {
+        "host": "{hub}:4222",
+        "protocol": "nats",
+        "title": "The national hub",
+        "variables": {"hub": {"description": "The national hub's host name, as the districts' leaf nodes know it",
+                              "examples": ["nats.slrt-national.example.go.id"]}},
+        "description": "Leaf-node hub of deploy/k8s/national: receives only the anonymised "
+        "DistrictAggregatesPublished of every district.",
+        "bindings": {"nats": {}},
+    },
+}
+"""Where the events travel: the host names of the Kubernetes manifests (deploy/k8s)."""
 
 _DEFS_REF = "#/$defs/"
 _COMPONENT_SCHEMA_REF = "#/components/schemas/"
@@ -112,7 +138,11 @@ def headers_schema(cls: type[ContractEvent]) -> dict[str, Any]:
             "const": cls.dataschema(),
             "description": "The JSON Schema of the body",
         },
-        CONTENT_TYPE: {"type": "string", "const": "application/json", "description": "The body is JSON"},
+        CE_DATACONTENTTYPE: {"type": "string", "const": "application/json",
+                             "description": "CloudEvents datacontenttype (binary content mode): the body is JSON"},
+        CONTENT_TYPE: {"type": "string", "const": "application/json",
+                       "description": "The same as ce-datacontenttype, for NATS tools; messages published before "
+                       "ce-datacontenttype carry only this one, and consumers read either"},
         NATS_MSG_ID: {
             "type": "string",
             "minLength": 1,
@@ -146,7 +176,7 @@ def headers_schema(cls: type[ContractEvent]) -> dict[str, Any]:
             CE_TIME,
             CE_SUBJECT,
             CE_DATASCHEMA,
-            CONTENT_TYPE,
+            CE_DATACONTENTTYPE,
             NATS_MSG_ID,
         ],
         "additionalProperties": {"type": "string"},
@@ -220,6 +250,7 @@ def asyncapi_document() -> dict[str, Any]:
             f"each event is published at its ce-dataschema URL (checked in under contracts/schemas/).",
         },
         "defaultContentType": "application/json",
+        "servers": SERVERS,
         "channels": channels,
         "operations": operations,
         "components": {

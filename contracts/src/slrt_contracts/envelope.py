@@ -20,7 +20,11 @@ CE_TYPE = "ce-type"
 CE_TIME = "ce-time"
 CE_SUBJECT = "ce-subject"
 CE_DATASCHEMA = "ce-dataschema"
+CE_DATACONTENTTYPE = "ce-datacontenttype"
 CONTENT_TYPE = "content-type"
+"""Also sent, with the same value: what NATS tools and the CloudEvents SDKs' NATS binding read, and
+the only content type of messages published before ce-datacontenttype was."""
+DATA_CONTENT_TYPE = "application/json"
 NATS_MSG_ID = "Nats-Msg-Id"
 
 # Added by the platform's outbox relay (slrt_runtime.outbox): the producer's event store and the
@@ -50,7 +54,8 @@ def encode(
         CE_TIME: time.astimezone(dt.timezone.utc).isoformat(),
         CE_SUBJECT: event.entity_id(),
         CE_DATASCHEMA: event.dataschema(),
-        CONTENT_TYPE: "application/json",
+        CE_DATACONTENTTYPE: DATA_CONTENT_TYPE,
+        CONTENT_TYPE: DATA_CONTENT_TYPE,
         NATS_MSG_ID: event_id,
     }
     if extra_headers:
@@ -66,6 +71,10 @@ def decode(headers: dict[str, str] | None, body: bytes) -> ContractEvent:
         raise EnvelopeError("missing ce-type header")
     if not headers.get(CE_ID):
         raise EnvelopeError("missing ce-id header")
+    # Messages published before ce-datacontenttype carry content-type only (or nothing): JSON either way.
+    content_type = headers.get(CE_DATACONTENTTYPE) or headers.get(CONTENT_TYPE) or DATA_CONTENT_TYPE
+    if content_type.split(";")[0].strip().lower() != DATA_CONTENT_TYPE:
+        raise EnvelopeError(f"ce-datacontenttype must be {DATA_CONTENT_TYPE}")
     cls = EVENTS_BY_TYPE.get(ce_type)
     if cls is None:
         raise EnvelopeError(f"unknown event type {ce_type!r}")

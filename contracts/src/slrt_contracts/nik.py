@@ -64,6 +64,40 @@ def nik_parts(value: str) -> NIKParts:
     )
 
 
+def nik_date_digits(birth_date: dt.date, sex: str) -> str:
+    """Digits 7-12 of the NIK of a person born on ``birth_date`` of ``sex`` ("F" or "M")."""
+    return f"{birth_date.day + (40 if sex == 'F' else 0):02d}{birth_date.month:02d}{birth_date.year % 100:02d}"
+
+
+def nik_contradictions(nik: str, *, birth_date: dt.date | None = None, sex: str | None = None) -> list[str]:
+    """How a valid NIK disagrees with the birth date and sex given for its holder (empty: consistent).
+
+    ``nik`` is a NIK already validated (:func:`validate_nik`). The one rule set of the platform: intake, letters and the DTKS registry refuse or flag the same
+    contradictions with the same words. A typo in the date digits often still gives a valid NIK; a
+    female day code (day + 40) with sex "M" given, or the reverse, is the other common slip. The
+    messages name the digits, never the NIK or the values given.
+    """
+    # Digits 7-12 are all this reads: a compact NIK is not validated again (the registry import
+    # checks a million, each already validated); anything else is validated first.
+    number = nik if len(nik) == 16 and nik.isascii() and nik.isdigit() else validate_nik(nik)
+    problems = []
+    nik_sex = "F" if int(number[6:8]) > 40 else "M"
+    if sex is not None and str(sex) != nik_sex:
+        problems.append("the sex given does not match NIK digits 7-8 (birth day, + 40 for women)")
+    if birth_date is not None and number[6:12] != nik_date_digits(birth_date, nik_sex):
+        problems.append("NIK digits 7-12 do not match the birth date")
+    return problems
+
+
+def check_nik_holder(nik: str, *, birth_date: dt.date | None = None, sex: str | None = None) -> NIKParts:
+    """The NIK's parts, or :class:`InvalidNIK` when it is invalid or contradicts what is given."""
+    parts = nik_parts(nik)
+    problems = nik_contradictions(nik, birth_date=birth_date, sex=sex)
+    if problems:
+        raise InvalidNIK("; ".join(problems))
+    return parts
+
+
 def mask_nik(nik: str | None) -> str | None:
     """The NIK as staff views show it: region and serial only."""
     return None if nik is None else f"{nik[:4]}{'*' * 8}{nik[-4:]}"

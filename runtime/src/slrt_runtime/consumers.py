@@ -102,6 +102,8 @@ class TrackedConsumer:
     dead_lettered: int = 0
     batches_split: int = 0
     """Batches that failed as a whole and were handled one message at a time."""
+    pending: int = 0
+    """The consumer's lag: messages JetStream still held for it after the last one fetched."""
     _js: JetStreamContext | None = field(default=None, repr=False)
 
     @property
@@ -137,7 +139,10 @@ class TrackedConsumer:
                     try:
                         msgs = await sub.fetch(self.batch_size, timeout=self.fetch_seconds)
                     except asyncio.TimeoutError:  # nats.errors.TimeoutError too: nothing new
+                        self.pending = 0
                         continue
+                    with contextlib.suppress(Exception):  # metadata of a JetStream message
+                        self.pending = msgs[-1].metadata.num_pending
                     await self.process(msgs)
                     backoff = 0.5
             except asyncio.CancelledError:

@@ -89,6 +89,11 @@ class DeadlineBook(OwnLogProjection):
         return self._select(f"SELECT key, due_at, action, aggregate_id, data FROM {self.table()} "
                             "WHERE fired_at IS NULL ORDER BY due_at, key", ())
 
+    def open_count(self) -> int:
+        with self.db.transaction() as c:
+            c.execute(f"SELECT COUNT(*) FROM {self.table()} WHERE fired_at IS NULL")
+            return int(row_values(c.fetchone())[0])
+
     def due_statement(self) -> str:
         return (f"SELECT key, due_at, action, aggregate_id, data FROM {self.table()} "
                 "WHERE fired_at IS NULL AND due_at <= ? ORDER BY due_at, key")

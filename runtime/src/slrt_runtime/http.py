@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
-from fastapi import APIRouter, FastAPI, HTTPException, Request
-from eventsourcing.persistence import IntegrityError, OperationalError
+from fastapi import APIRouter, FastAPI, HTTPException
+from fastapi_offline import FastAPIOffline
 from fastapi.responses import JSONResponse
 from opentelemetry import trace
 from pydantic import BaseModel, Field
 from slrt_contracts import Actor, NotificationId, Role, Text
+from slrt_reference.regions import regions
 
 from .auth import CurrentActor, DevTokenAuthenticator, remember_actor
 from .production import authenticator_for
-from .errors import DomainError
 from .idempotency import IdempotencyMiddleware
 from .consumers import TrackedConsumer
 from .deadlines import DeadlineBook, DeadlineWatcher, OnDue
@@ -28,7 +27,8 @@ from .messaging import ServiceMessaging
 from .outbox import Translator
 from .settings import ServiceSettings
 from .telemetry import context_from_headers, tracer
-from .validation import install as install_validation_errors
+from .metrics import PlatformCollector, install as install_metrics
+from .problems import install as install_problems
 
 log = logging.getLogger(__name__)
 
@@ -111,44 +111,28 @@ def create_app(
             if messaging is not None:
                 await messaging.stop()
 
-    app = FastAPI(title=f"SLRT {service}", version="0.1.0", description=description, lifespan=lifespan,
-                  telemetry=NO_NATIVE_TELEMETRY)
+    # Swagger UI and ReDoc from the package's bundled files: a district's network may not reach a CDN.
+    app = FastAPIOffline(title=f"SLRT {service}", version="0.1.0", description=description, lifespan=lifespan,
+                         telemetry=NO_NATIVE_TELEMETRY)
     app.state.authenticator = authenticator
     app.state.settings = settings
     app.state.messaging = messaging
-    install_validation_errors(app)
+    install_problems(app)
+    regions()  # the region reference data, loaded before the first request rather than during it
 
     # A server span per request (continuing the caller's traceparent): the events a command stores
     # carry this trace, so the relay and every consumer downstream continue it.
     app.add_middleware(TracingMiddleware)
-
-    @app.exception_handler(DomainError)
-    async def _domain_error(_: Request, exc: DomainError) -> JSONResponse:
-        retry_after = getattr(exc, "retry_after", None)
-        return JSONResponse(status_code=exc.status_code, content={"detail": str(exc), "error": type(exc).__name__},
-                            headers={"Retry-After": str(retry_after)} if retry_after else None)
-
-    @app.exception_handler(IntegrityError)
-    async def _concurrent_change(_: Request, exc: IntegrityError) -> JSONResponse:
-        # A version conflict: somebody changed the same case at the same moment. Nothing was saved.
-        return JSONResponse(status_code=409, headers={"Retry-After": "1"}, content={
-            "detail": "the case was changed by someone else at the same moment; nothing was saved, try again",
-            "error": "ConcurrentChange"})
-
-    @app.exception_handler(sqlite3.OperationalError)
-    @app.exception_handler(OperationalError)
-    async def _busy_store(_: Request, exc: Exception) -> JSONResponse:
-        # Busy or unreachable storage (pool exhausted, database locked, connection lost): the
-        # command's transaction was rolled back, so the client may safely retry.
-        log.warning("store busy or unavailable: %s", type(exc).__name__)
-        return JSONResponse(status_code=503, headers={"Retry-After": "1"}, content={
-            "detail": "the store is busy; nothing was saved, try again in a moment", "error": "StoreBusy"})
+    app.state.metrics = PlatformCollector(service, messaging)
+    install_metrics(app, app.state.metrics)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, str]:  # async: no worker thread for a probe
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["ops"])
+    @app.get("/readyz", tags=["ops"], responses={503: {
+        "description": "Not ready: the store does not answer (problem+json), or NATS is not connected (the status)",
+        "content": {"application/json": {}, "application/problem+json": {}}}})
     def readyz() -> dict[str, Any]:
         # Ready while the store answers and, for a service with messaging, NATS is connected right now:
         # commands would be stored without NATS (the outbox waits), but nothing moves between services,
@@ -248,5 +232,5 @@ def create_service_app(
         return actor.id
 
     app.add_middleware(IdempotencyMiddleware, service=service, store=application.commands, subject_of=subject_of)
-    app.state.deadline_book = deadlines[0] if deadlines else None
+    app.state.deadline_book = app.state.metrics.deadline_book = deadlines[0] if deadlines else None
     return app

@@ -51,9 +51,10 @@ class ServiceMessaging:
         return self._js
 
     async def start(self) -> None:
+        # The relays start once connected (below): started with the service they would only find NATS
+        # missing and warn about it at every start. Nothing waits meanwhile: a relay reads from its
+        # recorded position, so events stored before the connection go out when it starts.
         self._tasks.append(asyncio.create_task(self._connect_forever(), name=f"{self.service}-nats"))
-        for relay in self.relays:
-            self._tasks.append(asyncio.create_task(relay.run(), name=f"{self.service}-relay"))
 
     async def _connect_forever(self) -> None:
         backoff = 0.5
@@ -92,6 +93,8 @@ class ServiceMessaging:
             # broker's connection): they fetch, commit and acknowledge whole batches.
             for consumer in self.consumers:
                 self._tasks.append(asyncio.create_task(consumer.run(js), name=f"{self.service}-{consumer.name}"))
+            for relay in self.relays:
+                self._tasks.append(asyncio.create_task(relay.run(), name=f"{self.service}-relay"))
             self.connected.set()
             log.info("%s: connected to NATS at %s", self.service, redact_url(self.settings.nats_url))
             return

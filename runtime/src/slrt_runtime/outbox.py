@@ -194,6 +194,11 @@ class OutboxRelay:
             batch.append((notification.id, domain_event, self.translate(domain_event)))
         return batch
 
+    def lag(self) -> int:
+        """Events stored but not yet moved past (blocking: reads the store)."""
+        stored = self.app.recorder.max_notification_id() or 0
+        return max(stored - (self.position.max_tracking_id(self.upstream) or 0), 0)
+
     def _record_position(self, notification_id: int) -> None:
         try:
             self.position.insert_tracking(Tracking(self.upstream, notification_id))

@@ -4,18 +4,37 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from opentelemetry import context as otel_context
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry import propagate, trace
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SpanExporter
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SpanExporter, SpanExportResult
 from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
 
 log = logging.getLogger(__name__)
 _configured = False
+
+
+class FileSpanExporter(SpanExporter):
+    """Spans as JSON lines in a file (``SLRT_OTEL_EXPORTER=file:<directory>``, one file per service):
+    what the platform would export, kept where a test (or an operator without a collector) can read it."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = path.open("a", encoding="utf-8")
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        for span in spans:
+            self._file.write(span.to_json(indent=None) + "\n")
+        self._file.flush()
+        return SpanExportResult.SUCCESS
+
+    def shutdown(self) -> None:
+        self._file.close()
 
 
 def setup_tracing(service: str, exporter: str = "none", sample_ratio: float = 1.0,
@@ -29,7 +48,9 @@ def setup_tracing(service: str, exporter: str = "none", sample_ratio: float = 1.
         resource=Resource.create({"service.name": f"slrt-{service}"}),
         sampler=ParentBased(TraceIdRatioBased(sample_ratio)),
     )
-    if span_exporter is None and exporter == "console":
+    if span_exporter is None and exporter.startswith("file:"):
+        span_exporter = FileSpanExporter(Path(exporter.removeprefix("file:")) / f"{service}.spans.jsonl")
+    elif span_exporter is None and exporter == "console":
         span_exporter = ConsoleSpanExporter()
     elif span_exporter is None and exporter == "otlp":
         # Endpoint, headers and timeouts from the standard OTEL_EXPORTER_OTLP_* variables.

@@ -1,6 +1,8 @@
 """Time standards (waktu layanan) of the SOPs: "15 minutes", "3 hours", "5 working days", "3 months".
 
-The SOPs count working days (hari kerja) without weekends and public holidays; the calendar is the
+The SOPs count working days (hari kerja) without weekends, public holidays and the collective-leave
+days (cuti bersama) the government declares beside them, on which the offices are closed too
+(``holidays``' GOVERNMENT category of Indonesia); the calendar is the
 district's local one (WIB by default), so a step started on Friday afternoon with one working day is
 due on Monday afternoon, or Tuesday when Monday is a holiday.
 """
@@ -15,6 +17,7 @@ from enum import StrEnum
 from functools import lru_cache
 
 import holidays
+from holidays.constants import GOVERNMENT, PUBLIC
 
 WIB = dt.timezone(dt.timedelta(hours=7), "WIB")
 """Western Indonesia Time; WITA (+8) and WIT (+9) districts pass their own zone."""
@@ -46,7 +49,7 @@ class InvalidTimeStandard(ValueError):
 
 @lru_cache(maxsize=64)
 def _holidays(year: int) -> holidays.HolidayBase:
-    return holidays.country_holidays("ID", years=year)
+    return holidays.country_holidays("ID", years=year, categories=(PUBLIC, GOVERNMENT))
 
 
 def is_working_day(day: dt.date) -> bool:

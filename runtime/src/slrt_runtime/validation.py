@@ -1,8 +1,9 @@
-"""The 422 answer to a malformed request: which field and what is wrong, never the value.
+"""What is wrong with a malformed request: which field and which rule, never the value.
 
 FastAPI's default answer echoes every refused ``input``: a mistyped NIK or a name would come back in
 the error body (and be logged by whatever logs bodies), and a lone surrogate in the input cannot even
-be encoded as the JSON answer (a 500). This handler keeps ``type``, ``loc`` and ``msg`` only.
+be encoded as the JSON answer (a 500). Only the location, the rule and its message are kept; the
+answer itself is a problem+json (``problems.py``).
 
 The region types below (:data:`KnownRegion`, :data:`KnownRegionCode`) are the one place where every
 service refuses a region code that the reference data (``slrt_reference``) does not know.
@@ -10,11 +11,9 @@ service refuses a region code that the reference data (``slrt_reference``) does 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated, Any
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 from slrt_contracts import Region
@@ -22,20 +21,17 @@ from slrt_contracts.values import printable
 from slrt_reference.regions import LEVEL_OF_LENGTH, Level, regions
 
 
-def _error(error: dict[str, Any]) -> dict[str, Any]:
-    # A loc may hold a client's dict key: printable() so that it can always be encoded.
-    loc = [printable(part) if isinstance(part, str) else part for part in error.get("loc", ())]
-    return {"type": error.get("type"), "loc": loc, "msg": printable(str(error.get("msg", "")))}
-
-
-async def request_validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-    return JSONResponse(status_code=422, content={"detail": [_error(e) for e in exc.errors()]})
-
-
-def install(app: FastAPI) -> None:
-    """Answer malformed requests to ``app`` without echoing their values."""
-    app.add_exception_handler(RequestValidationError, request_validation_error)  # type: ignore[arg-type]
-    regions()  # the region reference data, loaded before the first request rather than during it
+def field_problems(errors: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """pydantic's errors as ``{field, location, rule, message}``."""
+    problems = []
+    for error in errors:
+        # A loc may hold a client's dict key: printable() so that it can always be encoded.
+        loc = [printable(part) if isinstance(part, str) else part for part in error.get("loc", ())]
+        location = str(loc[0]) if loc else "body"
+        field = ".".join(str(part) for part in loc[1:]) or location
+        problems.append({"field": field, "location": location, "rule": str(error.get("type", "invalid")),
+                         "message": printable(str(error.get("msg", "")))})
+    return problems
 
 
 # --- Region codes a request may name: only those in the platform's reference data -------------------

@@ -80,7 +80,9 @@ def test_kabid_before_kasi_is_a_conflict_and_wrong_roles_are_forbidden(client: T
     post(client, letter["letter_id"], "draft", "pengelola")
     r = post(client, letter["letter_id"], "paraf", "kabid")
     assert r.status_code == 409
-    assert r.json() == {"detail": "paraf Kasi is needed before Kabid", "error": "InvalidTransition"}
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.json() == {"type": "about:blank", "title": "Conflict", "status": 409,
+                        "detail": "paraf Kasi is needed before Kabid", "error": "InvalidTransition"}
     for step, role in (("paraf", "pengelola"), ("paraf", "kadin"), ("paraf", "admin"), ("sign", "kasi"),
                        ("sign", "sekdin"), ("draft", "kasi")):
         assert post(client, letter["letter_id"], step, role).status_code == 403, (step, role)

@@ -46,6 +46,9 @@ def test_catalogue_input_is_validated_and_only_the_manager_changes_it(office) ->
     assert bad_time.status_code == 422 and "time standard" in bad_time.json()["detail"]
     assert put("/programmes/BEDAH-RUMAH", json={**PROGRAMME, "agency": "Dinas Perkim"}, headers=manager).status_code == 422
     assert put("/programmes/BEDAH-RUMAH", json={**PROGRAMME, "level": "village"}, headers=manager).status_code == 422
+    unknown = put("/programmes/BEDAH-RUMAH", json={**PROGRAMME, "agency": "dinas-entah"}, headers=manager)
+    assert unknown.status_code == 422 and unknown.json()["error"] == "UnknownAgency", unknown.text
+    assert "not in the agency registry" in unknown.json()["detail"]
     assert put("/programmes/bad code", json=PROGRAMME, headers=manager).status_code in (404, 422)
     assert office.get("/programmes/NOPE", manager).status_code == 404
     assert office.client.get("/programmes").status_code == 401

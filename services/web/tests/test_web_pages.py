@@ -106,7 +106,10 @@ def test_refusals_are_told_in_plain_indonesian(status: int, detail: str, expecte
 
 
 def test_validation_answers_keep_the_field_and_the_problem() -> None:
-    refusal = Refusal.from_answer(422, {"detail": [{"loc": ["body", "region", "village"], "msg": "bad code"}]})
+    refusal = Refusal.from_answer(422, {
+        "type": "about:blank", "title": "Unprocessable Entity", "status": 422, "error": "ValidationError",
+        "detail": "the request is not valid: 1 field breaks a rule (region.village)",
+        "errors": [{"field": "region.village", "location": "body", "rule": "string_pattern_mismatch", "message": "bad code"}]})
     assert refusal.fields == (("region.village", "bad code"),)
     assert explain(refusal, gettext) == "Ada data yang belum diisi atau tidak sah."
 

@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
+from slrt_runtime.metrics import install as install_metrics
 from slrt_runtime.production import require_secret
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -60,6 +61,7 @@ def build(settings: WebSettings | None = None) -> FastAPI:
     app.add_middleware(SessionMiddleware, secret_key=settings.session_secret.get_secret_value(),
                        session_cookie="slrt_session", max_age=settings.session_max_age_seconds,
                        same_site="lax", https_only=settings.session_https_only)
+    install_metrics(app)  # requests by route template: a receipt number or NIK in a path is never a label
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from slrt_contracts import InvalidNIK, validate_nik
+from slrt_contracts import InvalidNIK, nik_contradictions, validate_nik
 from slrt_contracts.values import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from slrt_runtime.errors import DomainError
 from slrt_runtime.validation import unknown_region
@@ -179,24 +179,12 @@ def check_nik(value: str) -> str:
     return validate_nik(value)  # separators or junk: the full check, with its precise reason
 
 
-def nik_date_digits(birth_date: dt.date, sex: str) -> str:
-    return f"{birth_date.day + (40 if sex == 'F' else 0):02d}{birth_date.month:02d}{birth_date.year % 100:02d}"
-
-
 def nik_problems(nik: str, *, birth_date: dt.date | None = None, sex: str | None = None,
                  village_code: str | None = None) -> list[str]:
-    """How a NIK disagrees with what is known of its holder (empty when consistent).
-
-    A NIK encodes the sub-district of registration and the birth date (day + 40 for women); a typo
-    in those digits still often gives a valid NIK, so this is how a mistyped NIK is caught.
+    """How a NIK disagrees with what is known of its holder (empty when consistent): the platform's
+    rules (``slrt_contracts.nik_contradictions``) and, here, the sub-district of the registered village.
     """
-    problems = []
-    day = int(nik[6:8])
-    nik_sex = "F" if day > 40 else "M"
-    if sex is not None and sex != nik_sex:
-        problems.append(f"NIK digits 7-8 say sex {nik_sex}, the record says {sex}")
-    if birth_date is not None and nik[6:12] != nik_date_digits(birth_date, nik_sex):
-        problems.append("NIK digits 7-12 do not match the birth date")
+    problems = nik_contradictions(nik, birth_date=birth_date, sex=sex)
     if village_code is not None and not village_code.startswith(nik[:6]):
         problems.append("NIK digits 1-6 are not the sub-district of the registered village")
     return problems

@@ -6,8 +6,9 @@ import datetime as dt
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, Field
-from slrt_contracts import NIK, Actor, Channel, ComplaintType, Region, ServiceField, Text
+from pydantic import BaseModel, Field, model_validator
+from pydantic_core import PydanticCustomError
+from slrt_contracts import NIK, nik_contradictions, Actor, Channel, ComplaintType, Region, ServiceField, Text
 from slrt_contracts.events.intake import (
     PROGRAMME_PATTERN,
     ProgrammeCode,
@@ -33,6 +34,18 @@ class IdentityInput(ComplaintIdentity):
         default=None, max_length=120, description="Who brought the complaint, when not the person concerned")
     complainant_relation: Text | None = Field(default=None, max_length=60, examples=["ibu", "tetangga", "kader"])
 
+    @model_validator(mode="after")
+    def _agrees_with_its_nik(self) -> "IdentityInput":
+        return self.agrees_with(self.nik)
+
+    def agrees_with(self, nik: str | None) -> "IdentityInput":
+        """The birth date and sex given must be the ones the NIK encodes (the platform's one rule set)."""
+        if nik is not None:
+            problems = nik_contradictions(nik, birth_date=self.birth_date, sex=self.sex)
+            if problems:
+                raise PydanticCustomError("nik_contradiction", "; ".join(problems))
+        return self
+
     def contract(self) -> ComplaintIdentity:
         return ComplaintIdentity(**self.model_dump())
 
@@ -50,6 +63,12 @@ class RegisterComplaint(BaseModel):
     nik: NIK | None = Field(default=None, description="The person's NIK; leave out when they have none")
     identity: IdentityInput | None = Field(default=None, description="Confidential: the person and the complainant")
     contact_phone: str | None = Field(default=None, pattern=r"^\+?\d{8,15}$", description="For SMS/WhatsApp notices")
+
+    @model_validator(mode="after")
+    def _identity_agrees_with_the_nik(self) -> "RegisterComplaint":
+        if self.identity is not None and self.identity.nik is None:
+            self.identity.agrees_with(self.nik)
+        return self
 
     def submission(self) -> Submission:
         return Submission(

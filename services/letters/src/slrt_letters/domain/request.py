@@ -6,8 +6,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from slrt_contracts import Actor, InvalidNIK
-from slrt_contracts.nik import nik_parts
+from slrt_contracts import Actor, InvalidNIK, check_nik_holder
 
 from ..catalogue import Catalogue, Element
 from .errors import InvalidLetterRequest, UnknownLetterType
@@ -29,26 +28,24 @@ def _text(value: str | None, what: str, *, required: bool, limit: int = 300) -> 
 def applicant_of(letter_type: Any, fields: dict[str, Any]) -> dict[str, Any]:
     """The applicant block the letter prints, checked against what the type's contents need."""
     nik = fields.get("nik") or None
-    parts = None
-    if nik is not None:
-        try:
-            parts = nik_parts(nik)
-        except InvalidNIK as e:
-            raise InvalidLetterRequest(str(e)) from None  # the message never echoes the NIK
-    elif letter_type.nik_required:
-        raise InvalidLetterRequest(f"a {letter_type.title} needs the applicant's NIK")
-    population = letter_type.needs(Element.POPULATION_DATA) and not letter_type.organisation
     birth_date = fields.get("birth_date")
     if isinstance(birth_date, str):
         try:
             birth_date = dt.date.fromisoformat(birth_date)
         except ValueError:
             raise InvalidLetterRequest("birth_date must be a date (YYYY-MM-DD)") from None
-    if parts is not None:
-        # The NIK encodes the birth date; a different one given means one of them is wrong.
-        if birth_date is not None and birth_date != parts.birth_date:
-            raise InvalidLetterRequest("birth_date does not match the birth date in the NIK")
+    parts = None
+    if nik is not None:
+        # The NIK encodes the birth date and sex; a different one given means one of them is wrong
+        # (the platform's one rule set, shared with intake).
+        try:
+            parts = check_nik_holder(nik, birth_date=birth_date, sex=fields.get("sex"))
+        except InvalidNIK as e:
+            raise InvalidLetterRequest(str(e)) from None  # the message never echoes the NIK
         birth_date = parts.birth_date
+    elif letter_type.nik_required:
+        raise InvalidLetterRequest(f"a {letter_type.title} needs the applicant's NIK")
+    population = letter_type.needs(Element.POPULATION_DATA) and not letter_type.organisation
     if population and birth_date is None:
         raise InvalidLetterRequest("birth_date is needed when there is no NIK: the letter prints it")
     kk = fields.get("family_card_number") or None
@@ -59,7 +56,7 @@ def applicant_of(letter_type: Any, fields: dict[str, Any]) -> dict[str, Any]:
         "name": _text(fields.get("citizen_name"), "the applicant's name", required=True, limit=200),
         "birth_place": _text(fields.get("birth_place"), "the place of birth", required=population, limit=100),
         "birth_date": birth_date.isoformat() if birth_date else None,
-        "sex": parts.sex if parts else fields.get("sex"),
+        "sex": parts.sex if parts else (str(fields["sex"]) if fields.get("sex") else None),
         "address": _text(fields.get("address"), "the address", required=letter_type.needs(Element.POPULATION_DATA)
                          or letter_type.needs(Element.APPLICANT_DATA), limit=300),
         "family_card_number": kk,

@@ -15,6 +15,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, File, Header, Path, Response, UploadFile
 from pydantic import BaseModel, Field
 from slrt_contracts import NIK, Actor, ReceiptNumber, Text
+from slrt_contracts.events.intake import Sex
 from slrt_contracts.events.letters import LetterTypeCode
 from slrt_runtime.auth import ensure_covers, require_roles
 from slrt_runtime.validation import KnownRegionCode
@@ -46,6 +47,7 @@ class RequestLetter(BaseModel):
     citizen_name: Text = Field(min_length=1, max_length=200, description="As on the KTP (or the organisation)")
     birth_place: Text | None = Field(default=None, max_length=100)
     birth_date: dt.date | None = Field(default=None, description="Taken from the NIK when there is one")
+    sex: Sex | None = Field(default=None, description="Taken from the NIK when there is one; refused if it disagrees")
     address: Text | None = Field(default=None, max_length=300)
     family_card_number: str | None = Field(default=None, pattern=r"^\d{16}$")
     region: KnownRegionCode | None = Field(default=None,

@@ -13,7 +13,8 @@ from typing import Annotated, Any
 from fastapi import FastAPI, Query
 from fastapi.responses import HTMLResponse, Response
 from slrt_contracts import Text
-from slrt_runtime.validation import install as install_validation_errors
+from slrt_runtime.metrics import install as install_metrics
+from slrt_runtime.problems import install as install_problems
 
 from .aggregator import Aggregator
 from .settings import NationalSettings
@@ -43,7 +44,8 @@ def create_national_app(settings: NationalSettings | None = None) -> FastAPI:
 
     app = FastAPI(title="SLRT national overview", lifespan=lifespan,
                   description="Anonymised monev aggregates of every district (counts only, small cells suppressed)")
-    install_validation_errors(app)
+    install_problems(app)
+    install_metrics(app)
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:

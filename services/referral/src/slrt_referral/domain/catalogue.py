@@ -10,6 +10,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 from slrt_contracts import Actor, Role, ServiceField
+from slrt_contracts.agencies import AGENCY_NAMES
 from slrt_contracts.events.referral import AgencyLevel
 from slrt_runtime.errors import DomainError, NotFound, NotPermitted
 from slrt_runtime.timestandards import InvalidTimeStandard, TimeStandard
@@ -25,6 +26,11 @@ class ProgrammeNotFound(NotFound):
 
 class InvalidProgramme(DomainError):
     pass
+
+
+class UnknownAgency(InvalidProgramme):
+    """A programme must name an agency of the registry: its referrals go out on the agency's subject,
+    and an unknown code would send them where no agency reads."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,9 @@ class Catalogue(Aggregate):
     def save_programme(self, programme: Programme, by: Actor) -> None:
         if by.role not in (Role.MANAGER, Role.ADMIN):
             raise NotPermitted("only the SLRT manager maintains the programme catalogue")
+        if programme.agency not in AGENCY_NAMES:
+            raise UnknownAgency(f"agency {programme.agency!r} is not in the agency registry; "
+                                f"known: {', '.join(sorted(AGENCY_NAMES))}")
         if self._programmes.get(programme.code) == programme.as_dict():
             return  # nothing changed: no event
         self._programme_saved(programme=programme.as_dict(), saved_by=by)

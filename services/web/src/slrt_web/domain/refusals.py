@@ -1,7 +1,8 @@
 """A refused command, told in plain Indonesian.
 
-The services answer refusals as ``{"detail": ..., "error": ...}`` in English, written for
-developers. Officers see one sentence in Indonesian (from the message catalogue, so a district can
+The services answer refusals as RFC 9457 problem details (``application/problem+json``: ``detail``,
+``error`` = the kind of refusal, and for a malformed request ``errors``, each ``{field, rule,
+message}``) in English, written for developers. Officers see one sentence in Indonesian (from the message catalogue, so a district can
 adjust it) chosen by the kind of refusal and, where the detail has a known form, its particulars.
 The original detail is kept beside it, small, for the helpdesk.
 """
@@ -31,12 +32,13 @@ class Refusal:
     @classmethod
     def from_answer(cls, status: int, body: Any) -> "Refusal":
         if isinstance(body, dict):
-            detail = body.get("detail")
-            if isinstance(detail, list):  # FastAPI's validation errors: keep field and message only
-                fields = tuple((".".join(str(p) for p in e.get("loc", ())[1:]) or "-", str(e.get("msg", "")))
-                               for e in detail if isinstance(e, dict))
-                return cls(status, "; ".join(f"{f}: {m}" for f, m in fields), "ValidationError", fields)
-            return cls(status, str(detail or ""), body.get("error"))
+            errors = body.get("errors")
+            if isinstance(errors, list):  # a malformed request: which field broke which rule
+                fields = tuple((str(e.get("field") or "-"), str(e.get("message") or e.get("rule") or ""))
+                               for e in errors if isinstance(e, dict))
+                return cls(status, "; ".join(f"{f}: {m}" for f, m in fields), body.get("error") or "ValidationError",
+                           fields)
+            return cls(status, str(body.get("detail") or ""), body.get("error"))
         return cls(status, str(body or ""))
 
 
