@@ -98,7 +98,7 @@ def test_household_and_fuzzy_search(client: TestClient, auth: Callable) -> None:
                        headers=auth("front_office")).status_code == 422
     r = client.post("/registry/fuzzy-search", json={"name": typed, "birth_date": person["birth_date"],
                                                     "region": "1605999999"}, headers=auth("front_office"))
-    assert r.status_code == 422 and "unknown village 1605999999" in r.json()["detail"][0]["msg"]
+    assert r.status_code == 422 and "unknown village 1605999999" in r.json()["errors"][0]["message"]
 
 
 def test_dci_search_by_identifier_and_attributes(client: TestClient, auth: Callable) -> None:

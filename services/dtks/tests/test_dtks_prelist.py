@@ -161,7 +161,7 @@ def test_roles_and_regions_are_enforced(client: TestClient, auth: Callable) -> N
     assert client.post("/prelist/proposals", json={"region": REGION, "profile": bad}, headers=auth("front_office")).status_code == 422
     unknown = REGION | {"village": "1605039999"}  # right shape, but no such village in the reference data
     r = client.post("/prelist/proposals", json={"region": unknown, "profile": NEWCOMER}, headers=auth("front_office"))
-    assert r.status_code == 422 and "unknown village 1605039999" in r.json()["detail"][0]["msg"]
+    assert r.status_code == 422 and "unknown village 1605039999" in r.json()["errors"][0]["message"]
 
 
 def test_a_complaint_about_someone_not_in_dtks_raises_a_proposal(client: TestClient, auth: Callable,

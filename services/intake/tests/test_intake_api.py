@@ -70,7 +70,7 @@ def test_an_unknown_village_is_refused_naming_it(client: TestClient) -> None:
                        ("/complaints/batch", {"complaints": [complaint(region=unknown)]})):
         r = client.post(path, json=body, headers=token(client))
         assert r.status_code == 422, r.text
-        assert "unknown village 1605999999" in r.json()["detail"][0]["msg"]
+        assert "unknown village 1605999999" in r.json()["errors"][0]["message"]
     r = client.get("/queues/back-office", params={"region": "160599"}, headers=token(client, "back_office"))
     assert r.status_code == 422 and "unknown sub-district 160599" in r.text
     assert client.get("/queues/back-office", params={"region": "160501"},

@@ -131,7 +131,7 @@ def test_bad_requests_are_unprocessable(client: TestClient) -> None:
     assert client.post("/letters", json=body(purpose=""), headers=headers).status_code == 422
     assert client.post("/letters", json=body(documents_presented=["passport"]), headers=headers).status_code == 422
     r = client.post("/letters", json=body(region="1605999999"), headers=headers)
-    assert r.status_code == 422 and "unknown village 1605999999" in r.json()["detail"][0]["msg"]
+    assert r.status_code == 422 and "unknown village 1605999999" in r.json()["errors"][0]["message"]
     missing = uuid.uuid4()
     assert client.get(f"/letters/{missing}", headers=as_role(client, "kasi")).status_code == 404
     assert post(client, str(missing), "sign", "kadin").status_code == 404

@@ -17,7 +17,7 @@ from slrt_platform.platform import Platform
 from slrt_reference.regions import regions
 from slrt_web.domain.refusals import Refusal, explain
 from slrt_web.entrypoints.i18n import gettext
-from slrt_web.testing import people_by_village, register_at_desk, shot, sign_in, token
+from slrt_web.testing import people_by_village, register_at_desk, sign_in, token
 
 # Two villages of different sub-districts of the reference data: Wonokerto (Tugumulyo) and Semangus
 # (Muara Lakitan).
