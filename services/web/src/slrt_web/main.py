@@ -15,7 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from .adapters.services import Refused, Services, SignedOut, Unavailable
 from .application.signin import sign_in_for
-from .entrypoints import cases, citizen, desk, field, pages, regions
+from .entrypoints import cases, citizen, desk, field, pages, referrals, regions
 from .entrypoints.i18n import gettext as _
 from .entrypoints.rendering import flash, refusal_text, render
 from .entrypoints.security import NeedsSignIn
@@ -120,6 +120,7 @@ def build(settings: WebSettings | None = None) -> FastAPI:
         return {"status": "ok"}
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for router in (pages.router, desk.router, cases.router, field.router, citizen.router, regions.router):
+    for router in (pages.router, desk.router, cases.router, referrals.router, field.router, citizen.router,
+                   regions.router):
         app.include_router(router)
     return app

@@ -7,9 +7,9 @@ from typing import Any
 
 from slrt_contracts import Role
 
-# The roles this application serves in this issue; secretariat, signers, agencies and DTKS operators
-# come with the next one.
-WEB_ROLES = (Role.FRONT_OFFICE, Role.PUSKESOS, Role.FACILITATOR, Role.BACK_OFFICE, Role.SUPERVISOR, Role.MANAGER)
+# The roles this application serves so far; signers and DTKS operators come with their pages.
+WEB_ROLES = (Role.FRONT_OFFICE, Role.PUSKESOS, Role.FACILITATOR, Role.BACK_OFFICE, Role.SUPERVISOR, Role.MANAGER,
+             Role.AGENCY)
 
 # The intake work queue each role works (intake's /queues/{queue}); the desk roles also see the
 # front-office queue of new complaints.
@@ -54,6 +54,8 @@ class SignedInUser:
             return "/desk"
         if self.role is Role.FACILITATOR:
             return "/field"
+        if self.role is Role.AGENCY:
+            return "/agency"
         return "/queues"
 
     @property
@@ -63,6 +65,11 @@ class SignedInUser:
     @property
     def registers(self) -> bool:
         return self.role in REGISTERING_ROLES
+
+    @property
+    def works_complaints(self) -> bool:
+        """Agencies see referrals only, never complaints (intake refuses them): no work queue."""
+        return self.role is not Role.AGENCY
 
     @property
     def at_desk(self) -> bool:

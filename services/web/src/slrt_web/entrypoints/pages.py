@@ -42,8 +42,8 @@ async def sign_in(request: Request, role: Annotated[str, Form()], region: Annota
         user = await request.app.state.sign_in.sign_in({"role": role, "region": region, "agency": agency,
                                                          "name": name})
     except SignInError as e:
-        flash(request, "error", _("Choose a role of this application and a region code inside the district.")
-              if str(e) else "")
+        flash(request, "error", _("An agency officer signs in with the agency's code (for example dinkes).")
+              if str(e) == "agency" else _("Choose a role of this application and a region code inside the district."))
         return RedirectResponse("/sign-in", 303)
     csrf = request.session.get("csrf")
     request.session.clear()  # a new session on sign-in: nothing carried over from before
