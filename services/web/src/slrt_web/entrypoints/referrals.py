@@ -42,7 +42,7 @@ def fresh_key() -> str:
 
 def show(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
     """``render`` with what every referral page uses: a fresh form key, answer times in words."""
-    return render(request, template, status_code=status_code,
+    return render(request, template, status_code=status_code, fresh_key=fresh_key,
                   within=lambda text: within(text, gettext), **context)
 
 
