@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 from slrt_platform.platform import Platform
-from slrt_web.testing import complaint_status, people_by_village, shot, sign_in, token, wait_for
+from slrt_web.testing import SHOTS, complaint_status, people_by_village, shot, sign_in, token, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -134,6 +134,7 @@ def test_referrals_proposed_approved_declined_answered_and_kept_from_another_age
     agency.click("[data-testid=report-outcome]")
     agency.wait_for_selector(".banner.ok")
     assert agency.inner_text("[data-testid=referral-status]") == "Selesai"
+    shot(agency, "referral-page")
     trail = agency.inner_text("[data-testid=audit-trail]")
     for step in ("Diusulkan", "Disetujui dan dikirim", "Dijawab instansi", "Hasil dilaporkan",
                  "instansi menjawab paling lambat"):
@@ -160,9 +161,10 @@ def test_referrals_proposed_approved_declined_answered_and_kept_from_another_age
 
     text = wait_for(history, lambda t: "hasil dilaporkan" in t, "intake noting the referral's outcome")
     for words in ("Dicatat", "Front office SLRT", "Cek DTKS", "Dikaji dan diteruskan", "Back office SLRT",
-                  "ditolak instansi"):
+                  "Dinas Kesehatan: ditolak instansi"):
         assert words in text, words
     assert person["nik"] not in text and person["name"] not in text
     assert not any(code in text for code in ("dtks_checked", "assessed", "outcome_reported", "back_office:"))
-    page.locator("#history").scroll_into_view_if_needed()
-    shot(page, "case-history")
+    top, bottom = page.locator("#referrals").bounding_box(), page.locator("#history").bounding_box()
+    page.screenshot(path=str(SHOTS / "case-history.png"), full_page=True, clip={
+        "x": 0, "y": top["y"] - 10, "width": 1100, "height": bottom["y"] + bottom["height"] - top["y"] + 20})

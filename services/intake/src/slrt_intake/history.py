@@ -1,7 +1,8 @@
 """The complaint's audit trail: every step from its events, who took it, when, at which level.
 
 A whitelist (slrt_runtime.audit): the registration's NIK, identity, contact phone and the citizen's
-own words never enter the trail, so it can be shown to every role that reads the complaint."""
+own words never enter the trail, so it can be shown to every role that reads the complaint. The
+notices to the citizen have their own list on the complaint (with how each was delivered)."""
 
 from __future__ import annotations
 
@@ -28,5 +29,4 @@ STEPS: dict[str, Step] = {
     "Appealed": Step("appealed", "recorded_by", lambda e: {
         "from_level": e.from_level, "level": e.to_level, "reason": e.reason, "due_at": e.due_at}),
     "Closed": Step("closed", None, lambda e: {"reason": e.reason}),
-    "CitizenNotified": Step("citizen_notified", None, lambda e: {"kind": e.kind, "delivered_by": e.channel}),
 }

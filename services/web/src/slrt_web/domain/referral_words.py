@@ -27,7 +27,7 @@ LABELS = (
     N_("complaint-step:resumed"), N_("complaint-step:consent"), N_("complaint-step:answered"),
     N_("complaint-step:assessed"), N_("complaint-step:escalated"), N_("complaint-step:overdue"),
     N_("complaint-step:referral"), N_("complaint-step:resolved"), N_("complaint-step:appealed"),
-    N_("complaint-step:closed"), N_("complaint-step:citizen_notified"),
+    N_("complaint-step:closed"),
     N_("referral-step:proposed"), N_("referral-step:approved"), N_("referral-step:declined"),
     N_("referral-step:revoked"), N_("referral-step:redirected"), N_("referral-step:answered"),
     N_("referral-step:outcome_reported"), N_("referral-step:overdue"),

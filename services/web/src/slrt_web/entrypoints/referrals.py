@@ -67,7 +67,9 @@ async def complaint_referrals(request: Request, complaint_id: UUID, user: User) 
 @router.get("/complaints/{complaint_id}/history")
 async def complaint_history(request: Request, complaint_id: UUID, user: User) -> Response:
     entries = await request.app.state.services.intake.history(user.token, str(complaint_id))
-    return render(request, "audit/complaint.html", entries=entries)
+    programmes = await _referral(request).programmes(user.token)
+    return render(request, "audit/complaint.html", entries=entries,
+                  agencies={p["agency"]: p["agency_name"] for p in programmes})
 
 
 @router.post("/referrals/propose/{complaint_id}")
