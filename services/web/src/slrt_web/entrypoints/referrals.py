@@ -17,6 +17,7 @@ from ..domain.referral_words import within
 from .desk import submission_key
 from .i18n import gettext
 from .i18n import gettext as _
+from .pages import _local
 from .rendering import flash, refusal_text, render
 from .security import User, check_csrf
 
@@ -46,10 +47,6 @@ def show(request: Request, template: str, status_code: int = 200, **context: Any
                   within=lambda text: within(text, gettext), **context)
 
 
-def _local(path: str | None) -> str | None:
-    return path if path and path.startswith("/") and not path.startswith(("//", "/\\")) else None
-
-
 # -- on the complaint's page (htmx parts) ------------------------------------------------------------
 @router.get("/complaints/{complaint_id}/referrals")
 async def complaint_referrals(request: Request, complaint_id: UUID, user: User) -> Response:
@@ -66,9 +63,12 @@ async def complaint_referrals(request: Request, complaint_id: UUID, user: User) 
 
 @router.get("/complaints/{complaint_id}/history")
 async def complaint_history(request: Request, complaint_id: UUID, user: User) -> Response:
-    entries = await request.app.state.services.intake.history(user.token, str(complaint_id))
-    programmes = await _referral(request).programmes(user.token)
-    return render(request, "audit/complaint.html", entries=entries,
+    try:
+        entries = await request.app.state.services.intake.history(user.token, str(complaint_id))
+        programmes = await _referral(request).programmes(user.token)
+    except Refused as e:  # a part of the page: the refusal in its place, not a whole error page
+        return render(request, "audit/complaint.html", entries=[], agencies={}, problem=refusal_text(e.refusal))
+    return render(request, "audit/complaint.html", entries=entries, problem=None,
                   agencies={p["agency"]: p["agency_name"] for p in programmes})
 
 
@@ -145,7 +145,8 @@ async def referral_step(request: Request, referral_id: UUID, action: str, user: 
         raise HTTPException(404)
     form = await request.form()
     endpoint, body = command(action, form)
-    back = _local(str(form.get("next") or "")) or f"/referrals/{referral_id}"
+    next_page = str(form.get("next") or "")  # back to the list the step was taken from
+    back = next_page if _local(next_page) else f"/referrals/{referral_id}"
     try:
         await _referral(request).command(user.token, str(referral_id), endpoint, body, submission_key(form))
     except Refused as e:
