@@ -140,9 +140,25 @@ def test_referrals_proposed_approved_declined_answered_and_kept_from_another_age
                  "instansi menjawab paling lambat"):
         assert step in trail, step
 
-    # An officer of another agency opens the referral: refused in Indonesian, nothing of it shown.
+    # The secretariat (the manager) redirects the rejected referral to another programme: Dinsos's.
+    # (The pages share the browser profile, so each person signs in again before acting.)
+    sign_in(manager, platform, "manager", "1605", "Pak Manajer")
+    manager.goto(f"{web}/referrals/{jamkesda}")
+    manager.select_option("#redirect-programme", "PBI-Daerah")
+    manager.fill("#redirect-reason", "Lebih tepat didaftarkan PBI daerah")
+    manager.click("[data-testid=redirect]")
+    manager.wait_for_selector(".banner.ok")
+    assert manager.inner_text("[data-testid=referral-status]") == "Dicabut"
+    manager.click("a[href^='/referrals/']:has-text('rujukan baru')")
+    manager.wait_for_selector("[data-testid=referral-status]")
+    assert manager.inner_text("[data-testid=referral-status]") == "Terkirim, menunggu jawaban"
+    redirected = manager.url.rsplit("/", 1)[1]
+
+    # An officer of another agency (Dinsos) has the redirected referral in its inbox, but opening
+    # Dinkes's referral is refused in Indonesian, with nothing of it shown.
     other = tab.new_page()
     sign_in(other, platform, "agency", "1605", "Pak Dinsos", agency="dinsos")
+    assert _row(other, redirected).count() == 1
     assert _row(other, jampersal).count() == 0
     response = other.goto(f"{web}/referrals/{jampersal}")
     assert response.status == 403
