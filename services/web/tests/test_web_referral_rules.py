@@ -82,3 +82,13 @@ def test_an_agency_officer_signs_in_with_an_agency_code() -> None:
     assert r.status_code == 303 and r.headers["location"] == "/sign-in"
     assert "kode instansinya" in client.get("/sign-in").text
     assert user(Role.AGENCY, "dinkes").home == "/agency" and not user(Role.AGENCY, "dinkes").works_complaints
+
+
+def test_an_agency_named_per_programme_is_shown_by_its_offices_name() -> None:
+    from slrt_web.entrypoints.referrals import agency_names
+
+    assert agency_names([
+        {"agency": "dinsos", "agency_name": "Dinas Sosial - Bidang Perlindungan dan Jaminan Sosial"},
+        {"agency": "dinsos", "agency_name": "Dinas Sosial - Seksi Perlindungan Sosial"},
+        {"agency": "dinkes", "agency_name": "Dinas Kesehatan"},
+    ]) == {"dinsos": "Dinas Sosial", "dinkes": "Dinas Kesehatan"}

@@ -36,6 +36,15 @@ def _referral(request: Request) -> Any:
     return request.app.state.services.referral
 
 
+def agency_names(programmes: list[dict[str, Any]]) -> dict[str, str]:
+    """Agency code → its name. The catalogue names an agency per programme, sometimes with the unit
+    ("Dinas Sosial - Bidang ..."); where those differ, the office's own name they share is shown."""
+    names: dict[str, set[str]] = {}
+    for p in programmes:
+        names.setdefault(p["agency"], set()).add(p["agency_name"])
+    return {code: next(iter(n)) if len(n) == 1 else min(n).split(" - ")[0] for code, n in names.items()}
+
+
 def fresh_key() -> str:
     """A new Idempotency-Key for one form of the page: sent twice, the form acts once."""
     return str(uuid.uuid4())
@@ -69,7 +78,7 @@ async def complaint_history(request: Request, complaint_id: UUID, user: User) ->
     except Refused as e:  # a part of the page: the refusal in its place, not a whole error page
         return render(request, "audit/complaint.html", entries=[], agencies={}, problem=refusal_text(e.refusal))
     return render(request, "audit/complaint.html", entries=entries, problem=None,
-                  agencies={p["agency"]: p["agency_name"] for p in programmes})
+                  agencies=agency_names(programmes))
 
 
 @router.post("/referrals/propose/{complaint_id}")
@@ -95,7 +104,7 @@ async def _list(request: Request, user: Any, kind: str, page: int) -> Response:
     if overdue:
         params["overdue"] = "true"
     programmes = await _referral(request).programmes(user.token)
-    agencies = {p["agency"]: p["agency_name"] for p in programmes}
+    agencies = agency_names(programmes)
     context = dict(kind=kind, filters=filters, statuses=STATUSES, chosen=chosen, overdue=overdue, page=page,
                    programmes=programmes, agencies=dict(sorted(agencies.items(), key=lambda a: a[1])),
                    agency_name=agencies.get(user.agency or ""),
@@ -135,7 +144,7 @@ async def referral_page(request: Request, referral_id: UUID, user: User) -> Resp
     programmes = await _referral(request).programmes(user.token)
     time = next((p["answer_within"] for p in programmes if p["code"] == referral["programme"]), None)
     return show(request, "referrals/referral.html", r=referral, history=history, programmes=programmes,
-                agencies={p["agency"]: p["agency_name"] for p in programmes}, steps=offered(user, referral),
+                agencies=agency_names(programmes), steps=offered(user, referral),
                 programme_time=time)
 
 
