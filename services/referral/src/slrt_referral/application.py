@@ -18,11 +18,13 @@ from slrt_contracts.events.intake import DisclosureConsentRecorded
 from slrt_contracts.events.referral import PersonalDataBasis, ReferralOutcome, ReferralPersonalData
 from slrt_runtime.consumers import Delivery, PermanentFailure
 from slrt_runtime.errors import DomainError, InvalidTransition, NotPermitted
+from slrt_runtime.audit import trail
 from slrt_runtime.eventstore import ServiceApplication
 
 from .domain import Catalogue, Complaint, ComplaintNotKnown, Programme, Referral, ReferralNotFound
 from .domain.complaints import IDENTITY_FIELDS
 from .domain.referrals import OPEN
+from .history import STEPS
 from .views import ReferralQueues, summary
 
 PROPOSING_ROLES = (Role.FRONT_OFFICE, Role.BACK_OFFICE, Role.PUSKESOS, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN)
@@ -276,3 +278,7 @@ class ReferralApplication(ServiceApplication):
 
     def referrals_for_complaint(self, complaint_id: UUID) -> list[dict[str, Any]]:
         return [summary(self._get(rid)) for rid in self._complaint(complaint_id).referral_ids]
+
+    def history(self, referral_id: UUID) -> list[dict[str, Any]]:
+        """Every step of the referral: who, when, what (its audit trail)."""
+        return trail(self, self._get(referral_id).id, STEPS)

@@ -17,7 +17,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from .adapters.services import Refused, Services, SignedOut, Unavailable
 from .application.signin import sign_in_for
-from .entrypoints import cases, catalogue, citizen, dashboard, desk, dtks, field, letters, pages, prelist, regions
+from .entrypoints import cases, catalogue, citizen, dashboard, desk, dtks, field, letters, pages, prelist, referrals, regions
 from .entrypoints.i18n import gettext as _
 from .entrypoints.rendering import flash, refusal_text, render
 from .entrypoints.security import NeedsSignIn
@@ -126,6 +126,7 @@ def build(settings: WebSettings | None = None) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in (pages.router, desk.router, cases.router, field.router, citizen.router, regions.router,
-                   letters.router, prelist.router, dtks.router, dashboard.router, catalogue.router):
+                   letters.router, prelist.router, dtks.router, dashboard.router, catalogue.router,
+                   referrals.router):
         app.include_router(router)
     return app

@@ -49,11 +49,14 @@ def people_by_village(platform: Platform) -> dict[str, list[dict[str, Any]]]:
     return villages
 
 
-def sign_in(page: Any, platform: Platform, role: str, region: str, name: str = "Petugas Uji") -> None:
+def sign_in(page: Any, platform: Platform, role: str, region: str, name: str = "Petugas Uji",
+            agency: str | None = None) -> None:
     page.goto(f"{platform.url('web')}/sign-in")
     page.select_option("#role", role)
     page.fill("#region", region)
     page.fill("#name", name)
+    if agency:
+        page.fill("#agency", agency)
     page.click("form.form button[type=submit]")
     page.wait_for_load_state()
 

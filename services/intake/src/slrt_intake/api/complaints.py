@@ -8,11 +8,13 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request, Response
 from slrt_contracts import Actor, ReceiptNumber
+from slrt_runtime.audit import AuditEntry, trail
 from slrt_runtime.auth import CurrentActor, require_roles
 from slrt_runtime.idempotency import idempotent_id
 
 from ..application import IntakeApplication
 from ..domain import REGISTERING_ROLES, ComplaintNotFound
+from ..history import STEPS
 from ..receipt import receipt_pdf
 from . import models as m
 
@@ -67,6 +69,14 @@ def read_by_receipt(receipt_number: ReceiptNumber, app: App, actor: CurrentActor
             summary="The complaint as staff see it, with what to tell the citizen")
 def read(complaint_id: UUID, app: App, actor: CurrentActor) -> dict[str, Any]:
     return app.view(complaint_id, actor)
+
+
+@router.get("/{complaint_id}/history", response_model=list[AuditEntry],
+            summary="The complaint's audit trail: every step, who took it (role, region), when, at which level; "
+                    "no NIK, name or contact")
+def history(complaint_id: UUID, app: App, actor: CurrentActor) -> list[dict[str, Any]]:
+    app.ensure_scope(actor, app.load(complaint_id))
+    return trail(app, complaint_id, STEPS)
 
 
 @router.get("/{complaint_id}/receipt.pdf", response_class=Response,

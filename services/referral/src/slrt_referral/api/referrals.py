@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 from slrt_contracts import Actor, ComplaintType, Offset, ReferralDecision, Region, Role, ServiceField, Text
 from slrt_contracts.events.referral import AgencyLevel, PersonalDataBasis, ReferralOutcome
+from slrt_runtime.audit import AuditEntry
 from slrt_runtime.auth import CurrentActor, ensure_covers, require_roles
 from slrt_runtime.errors import NotPermitted
 
@@ -166,6 +167,13 @@ def for_complaint(complaint_id: UUID, app: App, actor: CurrentActor) -> list[Row
 @router.get("/{referral_id}", response_model=ReferralView)
 def read(referral_id: UUID, app: App, actor: CurrentActor) -> Row:
     return _visible(actor, app.get_referral(referral_id))
+
+
+@router.get("/{referral_id}/history", response_model=list[AuditEntry],
+            summary="The referral's audit trail: every step, who took it (role, region, agency) and when")
+def history(referral_id: UUID, app: App, actor: CurrentActor) -> list[dict[str, Any]]:
+    _visible(actor, app.get_referral(referral_id))
+    return app.history(referral_id)
 
 
 @router.post("/{referral_id}/approve", response_model=ReferralView, summary="Manager approves: the referral is sent")

@@ -92,6 +92,9 @@ class Intake(ServiceClient):
     async def queue(self, token: str, queue: str, params: dict[str, Any]) -> dict[str, Any]:
         return await self.json("GET", f"/queues/{queue}", token, params=params)
 
+    async def history(self, token: str, complaint_id: str) -> list[dict[str, Any]]:
+        return await self.json("GET", f"/complaints/{complaint_id}/history", token)
+
 
 class Dtks(ServiceClient):
     async def lookup(self, token: str, nik: str) -> dict[str, Any]:
@@ -143,6 +146,38 @@ class Dtks(ServiceClient):
     async def decisions(self, token: str, csv: bytes) -> dict[str, Any]:
         return await self.json("POST", "/prelist/decisions", token, content=csv,
                                headers={"Content-Type": "text/csv"})
+
+
+class Referral(ServiceClient):
+    """Referrals: proposals, the manager's approvals, the agency inbox, answers and audit trail. Every
+    command may carry the form's own key (Idempotency-Key): a form sent twice acts once."""
+
+    async def programmes(self, token: str) -> list[dict[str, Any]]:
+        return await self.json("GET", "/programmes", token, params={"active": "true"})
+
+    async def for_complaint(self, token: str, complaint_id: str) -> list[dict[str, Any]]:
+        return await self.json("GET", f"/referrals/by-complaint/{complaint_id}", token)
+
+    async def page(self, token: str, which: str, params: dict[str, Any]) -> dict[str, Any]:
+        """``which``: "" (staff list), "approvals" (manager) or "inbox" (agency)."""
+        return await self.json("GET", f"/referrals/{which}".rstrip("/"), token, params=params)
+
+    async def read(self, token: str, referral_id: str) -> dict[str, Any]:
+        return await self.json("GET", f"/referrals/{referral_id}", token)
+
+    async def history(self, token: str, referral_id: str) -> list[dict[str, Any]]:
+        return await self.json("GET", f"/referrals/{referral_id}/history", token)
+
+    async def propose(self, token: str, body: dict[str, Any], key: str | None) -> dict[str, Any]:
+        return await self.json("POST", "/referrals", token, json=body, headers=_keyed(key))
+
+    async def command(self, token: str, referral_id: str, action: str, body: dict[str, Any] | None,
+                      key: str | None) -> dict[str, Any]:
+        return await self.json("POST", f"/referrals/{referral_id}/{action}", token, json=body, headers=_keyed(key))
+
+
+def _keyed(key: str | None) -> dict[str, str] | None:
+    return {"Idempotency-Key": key} if key else None
 
 
 class Monitoring(ServiceClient):
@@ -209,7 +244,7 @@ class Services:
         self.http = httpx.AsyncClient(timeout=settings.api_timeout_seconds)
         self.intake = Intake("intake", settings.intake_url, self.http)
         self.dtks = Dtks("dtks", settings.dtks_url, self.http)
-        self.referral = ServiceClient("referral", settings.referral_url, self.http)
+        self.referral = Referral("referral", settings.referral_url, self.http)
         self.letters = Letters("letters", settings.letters_url, self.http)
         self.monitoring = Monitoring("monitoring", settings.monitoring_url, self.http)
 

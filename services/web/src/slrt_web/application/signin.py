@@ -22,6 +22,7 @@ from ..domain.sign_in import SignInError
 from ..settings import SignInMethod, WebSettings
 
 REGION = re.compile(r"^\d{4}(\d{2}(\d{4})?)?$")
+AGENCY = re.compile(r"^[a-z][a-z0-9-]{1,31}$")  # the catalogue's agency codes (e.g. dinkes)
 
 __all__ = ["SignIn", "SignInError", "sign_in_for"]
 
@@ -56,7 +57,10 @@ class DevelopmentSignIn:
             raise SignInError("region")
         name = (form.get("name") or "").strip()[:40] or None
         sub = f"dev-{role.value}-{region}-{secrets.token_hex(3)}"
-        agency = (form.get("agency") or "").strip() or None
+        # An agency officer acts for one agency (their inbox is that agency's); nobody else has one.
+        agency = ((form.get("agency") or "").strip().lower() or None) if role is Role.AGENCY else None
+        if role is Role.AGENCY and (agency is None or not AGENCY.match(agency)):
+            raise SignInError("agency")
         token = await self.intake.dev_token(sub, role.value, region, agency)
         return SignedInUser(sub=sub, role=role, region=region, token=token, agency=agency, display_name=name)
 

@@ -9,7 +9,8 @@ from slrt_contracts import Role
 
 # The roles people sign in with. ``service`` is not one: it is the platform's own services' role.
 WEB_ROLES = (Role.FRONT_OFFICE, Role.PUSKESOS, Role.FACILITATOR, Role.BACK_OFFICE, Role.SUPERVISOR, Role.MANAGER,
-             Role.PENGELOLA, Role.KASI, Role.KABID, Role.SEKDIN, Role.KADIN, Role.DTKS_OPERATOR, Role.ADMIN)
+             Role.PENGELOLA, Role.KASI, Role.KABID, Role.SEKDIN, Role.KADIN, Role.DTKS_OPERATOR, Role.ADMIN,
+             Role.AGENCY)
 # Roles whose home is the staff dashboard (monitoring's figures, linked to the lists behind them).
 DASHBOARD_ROLES = frozenset({Role.MANAGER, Role.ADMIN, Role.KADIN, Role.SEKDIN, Role.KABID, Role.KASI,
                              Role.SUPERVISOR})
@@ -69,6 +70,8 @@ class SignedInUser:
             return "/dtks"
         if self.role in (Role.MANAGER, Role.ADMIN):
             return "/dashboard"
+        if self.role is Role.AGENCY:
+            return "/agency"
         return "/queues"
 
     @property
@@ -77,7 +80,7 @@ class SignedInUser:
 
     @property
     def has_work_queue(self) -> bool:
-        return self.role not in LETTERS_ONLY and self.role is not Role.DTKS_OPERATOR
+        return self.role not in LETTERS_ONLY and self.role not in (Role.DTKS_OPERATOR, Role.AGENCY)
 
     @property
     def queue(self) -> str:
@@ -90,6 +93,11 @@ class SignedInUser:
     @property
     def registers(self) -> bool:
         return self.role in REGISTERING_ROLES
+
+    @property
+    def works_complaints(self) -> bool:
+        """Agencies see referrals only, never complaints (intake refuses them): no work queue."""
+        return self.role is not Role.AGENCY
 
     @property
     def at_desk(self) -> bool:

@@ -45,8 +45,10 @@ async def sign_in(request: Request, role: Annotated[str, Form()], region: Annota
         user = await request.app.state.sign_in.sign_in({"role": role, "region": region, "agency": agency,
                                                          "name": name})
     except SignInError as e:
-        flash(request, "error", _("The service role belongs to the platform's own services; people sign in "
-                                  "with their own role.") if str(e) == "service" else
+        flash(request, "error", _("An agency officer signs in with the agency's code (for example dinkes).")
+              if str(e) == "agency" else
+              _("The service role belongs to the platform's own services; people sign in "
+                "with their own role.") if str(e) == "service" else
               _("Choose a role of this application and a region code inside the district.") if str(e) else "")
         return RedirectResponse("/sign-in", 303)
     return _signed_in(request, user, next)
