@@ -44,8 +44,8 @@ def the_container(docs: list[dict], kind: str, name: str) -> dict:
 def known_settings() -> set[str]:
     """Every environment variable a service reads, from the services' own code."""
     from slrt_dtks.main import SEED_ENV
-    from slrt_intake.notify import ENV_CHANNEL
-    from slrt_intake.standards import ENV_FILE
+    from slrt_intake.adapters.notify import ENV_CHANNEL
+    from slrt_intake.domain.standards import ENV_FILE
     from slrt_letters.settings import LettersSettings
     from slrt_monitoring.national.publisher import NationalSettings as Publisher
 
@@ -133,7 +133,7 @@ def test_public_links_printed_as_qr_codes_reach_the_public_pages(docs):
 # --- intake ---------------------------------------------------------------------------------------
 
 def test_intake_reads_the_district_time_standards_from_the_overlay(docs, tmp_path):
-    from slrt_intake.standards import DEFAULT_FILE, load
+    from slrt_intake.domain.standards import DEFAULT_FILE, load
 
     intake = the_container(docs, "Deployment", "intake")
     path = env_of(docs, intake)["SLRT_INTAKE_STANDARDS"]

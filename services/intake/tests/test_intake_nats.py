@@ -139,7 +139,7 @@ async def test_events_from_dtks_letters_and_referral_move_complaints(nats_url: s
 def test_deadlines_survive_a_restart(tmp_path: Path) -> None:
     """The handling deadline is derived from stored events: a new process finds it and escalates."""
     from slrt_intake.application import IntakeApplication
-    from slrt_intake.schedule import deadline_book
+    from slrt_intake.application.deadlines import deadline_book
 
     settings = ServiceSettings(persistence="sqlite", district="1605", data_dir=tmp_path / "data")
     region = Region(district="1605", subdistrict="160501", village="1605012001")

@@ -18,7 +18,7 @@ from slrt_runtime.numbering import NumberSequence
 from slrt_runtime.settings import ServiceSettings
 
 from ..domain import Complaint, ComplaintNotFound
-from ..standards import Standards, standards
+from ..domain.standards import Standards, standards
 
 READ_REFUSED = frozenset({Role.AGENCY, Role.SERVICE})
 """Agencies see referrals (referral service), never complaints."""

@@ -11,8 +11,8 @@ from slrt_contracts.streams import stream_for
 from slrt_runtime.consumers import TrackedConsumer
 from slrt_runtime.settings import ServiceSettings
 
-from .application import IntakeApplication
-from .domain import Complaint
+from ..application import IntakeApplication
+from ..domain import Complaint
 
 
 _PUBLISHED = (Complaint.Registered, Complaint.Assessed, Complaint.Escalated, Complaint.Overdue, Complaint.Resumed,

@@ -12,7 +12,7 @@ import yaml
 from slrt_contracts.events.intake import Level
 from slrt_runtime.timestandards import TimeStandard
 
-DEFAULT_FILE = Path(__file__).with_name("standards.yaml")
+DEFAULT_FILE = Path(__file__).parents[1] / "standards.yaml"
 ENV_FILE = "SLRT_INTAKE_STANDARDS"
 
 

@@ -9,7 +9,7 @@ from uuid import UUID
 from slrt_contracts import Actor, Channel, ComplaintType
 from slrt_runtime.pdf import OfficeProfile, PdfDocument
 
-from .application import IntakeApplication
+from ..application import IntakeApplication
 
 TYPE_NAMES = {ComplaintType.QUESTION: "Pertanyaan", ComplaintType.SUGGESTION: "Saran/usulan",
               ComplaintType.GRIEVANCE: "Pengaduan"}

@@ -22,8 +22,8 @@ from eventsourcing.persistence import Notification
 from slrt_runtime.ownlog import OwnLogProjection, row_values
 from slrt_runtime.errors import NotPermitted
 
-from .application import IntakeApplication
-from .domain import Complaint, Status
+from . import IntakeApplication
+from ..domain import Complaint, Status
 
 COLUMNS = ("complaint_id", "receipt_number", "status", "level", "field", "channel", "complaint_type", "programme",
            "district", "subdistrict", "village", "queue_number", "registered_at", "due_at", "overdue", "appeals")

@@ -16,8 +16,8 @@ from typing import Any
 
 from slrt_runtime.deadlines import ClearDeadline, Deadline, DeadlineBook
 
-from .application import IntakeApplication
-from .domain import Complaint, Status
+from . import IntakeApplication
+from ..domain import Complaint, Status
 
 Change = Deadline | ClearDeadline
 AT_ONCE = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)

@@ -18,8 +18,8 @@ from slrt_contracts.events.intake import (
     Satisfaction,
 )
 
-from ..application import Submission
-from ..domain import Status
+from ...application import Submission
+from ...domain import Status
 
 
 class IdentityInput(ComplaintIdentity):

@@ -11,9 +11,9 @@ from slrt_contracts import Actor, ReceiptNumber
 from slrt_runtime.auth import CurrentActor, require_roles
 from slrt_runtime.idempotency import idempotent_id
 
-from ..application import IntakeApplication
-from ..domain import REGISTERING_ROLES, ComplaintNotFound
-from ..receipt import receipt_pdf
+from ...application import IntakeApplication
+from ...domain import REGISTERING_ROLES, ComplaintNotFound
+from ...adapters.receipt import receipt_pdf
 from . import models as m
 
 router = APIRouter(prefix="/complaints", tags=["complaints"])

@@ -9,8 +9,8 @@ from slrt_contracts import Channel, ComplaintType, Offset, ServiceField
 from slrt_contracts.events.intake import ProgrammeCode
 from slrt_runtime.auth import CurrentActor
 
-from ..domain import Status
-from ..queues import Queue
+from ...domain import Status
+from ...application.queues import Queue
 
 router = APIRouter(prefix="/queues", tags=["queues"])
 
