@@ -188,7 +188,7 @@ def test_a_job_from_the_template_imports_the_file_it_is_given(docs):
 
 def test_dtks_import_job_receives_an_uploaded_extract_and_imports_it(docs, tmp_path):
     """The job's two scripts as the pod runs them, with SQLite instead of the cluster's database."""
-    from slrt_dtks.synthetic import generate, write_csv
+    from slrt_dtks.adapters.synthetic import generate, write_csv
 
     scripts = one(docs, "ConfigMap", "dtks-import")["data"]
     for name, text in scripts.items():

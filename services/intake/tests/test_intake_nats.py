@@ -167,7 +167,7 @@ def test_deadlines_survive_a_restart(tmp_path: Path) -> None:
 async def test_the_dtks_service_checks_what_intake_registers(nats_url: str, district: str, tmp_path: Path) -> None:
     """Both services in-process on one nats-server: registered → checked by dtks → awaiting assessment."""
     from slrt_dtks.main import build as build_dtks
-    from slrt_dtks.synthetic import generate, write_csv
+    from slrt_dtks.adapters.synthetic import generate, write_csv
 
     extract = tmp_path / "extract.csv"
     with extract.open("w", encoding="utf-8", newline="") as f:

@@ -10,13 +10,13 @@ from fastapi import FastAPI
 from slrt_runtime.http import create_service_app
 from slrt_runtime.settings import ServiceSettings
 
-from .api import checks_router, registry_router
-from .api_dci import router as dci_router
-from .api_prelist import router as prelist_router
+from .entrypoints.api.registry import checks_router, registry_router
+from .entrypoints.api.dci import router as dci_router
+from .entrypoints.api.prelist import router as prelist_router
 from .application import DTKSApplication
-from .messaging import consumers, to_contract
-from .registry import ImportReport, RegistryStore
-from .synthetic import generate, write_csv
+from .entrypoints.messaging import consumers, to_contract
+from .adapters.registry import ImportReport, RegistryStore
+from .adapters.synthetic import generate, write_csv
 
 SERVICE = "dtks"
 SEED_ENV = "SLRT_DTKS_SEED_PEOPLE"

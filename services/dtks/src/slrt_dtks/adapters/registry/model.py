@@ -15,7 +15,7 @@ from slrt_contracts import InvalidNIK, validate_nik
 from slrt_contracts.values import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from slrt_runtime.errors import DomainError
 
-from .matching import name_key, normalise_name
+from ...domain.matching import name_key, normalise_name
 
 COLUMNS = (
     "registry_id", "nik", "family_card", "household_id", "name", "sex", "birth_place", "birth_date",

@@ -1,7 +1,7 @@
 """Command line of the DTKS service: import an extract (with a progress bar), list versions.
 
-    python -m slrt_dtks.cli import var/dtks-1605-2025-03.xlsx
-    python -m slrt_dtks.cli versions
+    python -m slrt_dtks.entrypoints.cli import var/dtks-1605-2025-03.xlsx
+    python -m slrt_dtks.entrypoints.cli versions
 
 Uses the same settings as the service (``SLRT_PERSISTENCE``, ``SLRT_DATA_DIR``, ``SLRT_POSTGRES_*``),
 so it writes where the running service reads; the service switches to the new version at once.
@@ -19,8 +19,8 @@ from rich.table import Table
 from slrt_runtime.errors import DomainError
 from slrt_runtime.settings import ServiceSettings
 
-from .application import DTKSApplication
-from .registry.sources import count_rows
+from ..application import DTKSApplication
+from ..adapters.registry.sources import count_rows
 
 
 def _import(app: DTKSApplication, path: Path, console: Console) -> int:
@@ -62,7 +62,7 @@ def _versions(app: DTKSApplication, console: Console) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m slrt_dtks.cli", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m slrt_dtks.entrypoints.cli", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     load = commands.add_parser("import", help="import a CSV or XLSX extract as a new registry version")
     load.add_argument("path", type=Path)

@@ -23,7 +23,7 @@ from slrt_contracts import Actor, Region
 from slrt_contracts.events.dtks import PrelistDecision, PrelistRejectReason, PrelistSource, PrelistStage
 from slrt_runtime.errors import DomainError, InvalidTransition, NotFound
 
-from .registry.matching import normalise_name
+from .matching import normalise_name
 
 _KEY_NS = uuid5(NAMESPACE_URL, "https://slrt.example.id/dtks-prelist-key")
 

@@ -23,9 +23,9 @@ from slrt_contracts.streams import stream_for
 from slrt_runtime.consumers import TrackedConsumer
 from slrt_runtime.settings import ServiceSettings
 
-from .application import DTKSApplication
-from .domain import RegistryCheck, RegistryVersionRecord
-from .prelist import Batch, Proposal
+from ..application import DTKSApplication
+from ..domain.checks import RegistryCheck, RegistryVersionRecord
+from ..domain.prelist import Batch, Proposal
 
 _STEPS = {"Reviewed": PrelistReviewed, "Recommended": PrelistRecommended, "Verified": PrelistVerified}
 

@@ -24,10 +24,10 @@ from slrt_contracts import Actor, ComplaintRegistered, Region, Role, service_act
 from slrt_contracts.events.dtks import PrelistDecision, PrelistRejectReason, PrelistSource, PrelistStage
 from slrt_runtime.errors import DomainError, NotFound, NotPermitted
 
-from .prelist import Batch, DuplicateProposal, Proposal, ProposalKey, ProposalNotFound, Status, key_id, person_key
+from ..domain.prelist import Batch, DuplicateProposal, Proposal, ProposalKey, ProposalNotFound, Status, key_id, person_key
 
 if TYPE_CHECKING:
-    from .registry import RegistryStore
+    from ..adapters.registry import RegistryStore
 
 LIKELY_SAME_PERSON = 92.0
 """Fuzzy score (name + birth date + village) above which a proposal is taken to be someone in DTKS."""

@@ -10,7 +10,7 @@ always give the same file, and the first N people of a bigger extract are the N-
 
 Every registry id starts with ``SYN-``: the service shows demo samples only from such rows.
 
-    python -m slrt_dtks.synthetic --district 1605 --people 2000 --seed 7 --out var/dtks-extract.csv
+    python -m slrt_dtks.adapters.synthetic --district 1605 --people 2000 --seed 7 --out var/dtks-extract.csv
 """
 
 from __future__ import annotations
@@ -173,7 +173,7 @@ def write_csv(rows: Iterator[dict[str, str]], out: TextIO) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m slrt_dtks.synthetic", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m slrt_dtks.adapters.synthetic", description=__doc__.split("\n\n")[0])
     parser.add_argument("--district", default="1605", help="4-digit district code (default 1605)")
     parser.add_argument("--people", type=int, default=2000, help="number of people (default 2000)")
     parser.add_argument("--seed", type=int, default=7, help="random seed (default 7)")

@@ -18,8 +18,8 @@ from slrt_contracts.nik import NIK
 from slrt_runtime.auth import require_roles
 from slrt_runtime.errors import DomainError
 
-from .api import App
-from .prelist import Proposal, Status
+from .registry import App
+from ...domain.prelist import Proposal, Status
 
 router = APIRouter(prefix="/prelist", tags=["prelist"])
 

@@ -14,8 +14,8 @@ from pydantic import BaseModel, Field
 from slrt_contracts import Actor, ComplaintType, DTKSStatus, Offset, Region, Role, ServiceField, Text
 from slrt_runtime.auth import CurrentActor, ensure_covers, require_roles
 
-from .application import DTKSApplication
-from .registry import PROGRAMMES, Candidate, Person
+from ...application import DTKSApplication
+from ...adapters.registry import PROGRAMMES, Candidate, Person
 
 registry_router = APIRouter(prefix="/registry", tags=["registry"])
 checks_router = APIRouter(prefix="/checks", tags=["checks"])

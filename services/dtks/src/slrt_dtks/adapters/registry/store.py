@@ -16,7 +16,7 @@ from typing import Any, TextIO
 from slrt_runtime.settings import Persistence, ServiceSettings
 
 from .backend import PostgresBackend, RegistryBackend, SqliteBackend
-from .matching import Score, name_key, normalise_name, score
+from ...domain.matching import Score, name_key, normalise_name, score
 from .model import (
     SYNTHETIC_PREFIX,
     TABLE_COLUMNS,

@@ -17,10 +17,10 @@ from slrt_runtime.errors import NotPermitted
 from slrt_runtime.eventstore import ServiceApplication
 from slrt_runtime.settings import ServiceSettings
 
-from .domain import CheckNotFound, InvalidNikGiven, PersonNotFound, RegistryCheck, RegistryVersionRecord, check_id_for
-from .prelist_app import PrelistCommands
-from .registry import Candidate, ImportReport, Person, RegistryStore, nik_problems
-from .registry.store import Progress
+from ..domain.checks import CheckNotFound, InvalidNikGiven, PersonNotFound, RegistryCheck, RegistryVersionRecord, check_id_for
+from .prelist import PrelistCommands
+from ..adapters.registry import Candidate, ImportReport, Person, RegistryStore, nik_problems
+from ..adapters.registry.store import Progress
 
 log = logging.getLogger(__name__)
 

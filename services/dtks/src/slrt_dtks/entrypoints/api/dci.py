@@ -19,8 +19,8 @@ from slrt_contracts import Actor, InvalidNIK, Text, validate_nik
 from slrt_contracts.values import SQL_BIGINT_MAX
 from slrt_runtime.auth import require_roles
 
-from .api import LOOKUP_ROLES, App
-from .registry import PROGRAMMES, Person
+from .registry import LOOKUP_ROLES, App
+from ...adapters.registry import PROGRAMMES, Person
 
 router = APIRouter(prefix="/dci/registry", tags=["dci"])
 
