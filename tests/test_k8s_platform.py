@@ -221,7 +221,7 @@ def test_dtks_import_job_receives_an_uploaded_extract_and_imports_it(docs, tmp_p
 # --- agencies on NATS -----------------------------------------------------------------------------
 
 def test_agency_users_get_exactly_the_referral_services_permissions(docs):
-    from slrt_referral.agency_access import nats_permissions
+    from slrt_referral.adapters.agency_access import nats_permissions
 
     users = one(docs, "ConfigMap", "nats-users")["data"]["users.conf"]
     block = re.sub(r"^  # ?", "  ", users.partition("  # {user: dinkes")[2], flags=re.M)

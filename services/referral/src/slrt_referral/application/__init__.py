@@ -20,16 +20,16 @@ from slrt_runtime.consumers import Delivery, PermanentFailure
 from slrt_runtime.errors import DomainError, InvalidTransition, NotPermitted
 from slrt_runtime.eventstore import ServiceApplication
 
-from .domain import Catalogue, Complaint, ComplaintNotKnown, Programme, Referral, ReferralNotFound
-from .domain.complaints import IDENTITY_FIELDS
-from .domain.referrals import OPEN
+from ..domain import Catalogue, Complaint, ComplaintNotKnown, Programme, Referral, ReferralNotFound
+from ..domain.complaints import IDENTITY_FIELDS
+from ..domain.referrals import OPEN
 from .views import ReferralQueues, summary
 
 PROPOSING_ROLES = (Role.FRONT_OFFICE, Role.BACK_OFFICE, Role.PUSKESOS, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN)
 
 
 def seed_programmes() -> list[Programme]:
-    text = resources.files(__package__).joinpath("catalogue.yaml").read_text(encoding="utf-8")
+    text = resources.files("slrt_referral").joinpath("catalogue.yaml").read_text(encoding="utf-8")
     return [Programme(**entry) for entry in yaml.safe_load(text)["programmes"]]
 
 

@@ -17,10 +17,10 @@ from pydantic import BaseModel
 from slrt_contracts import Actor, Role
 from slrt_runtime.ownlog import OwnLogProjection, row_values
 
-from .domain.referrals import Referral
+from ..domain.referrals import Referral
 
 if TYPE_CHECKING:
-    from .application import ReferralApplication
+    from . import ReferralApplication
 
 Row = dict[str, Any]
 FILTERS = ("status", "agency", "programme", "field")

@@ -21,8 +21,8 @@ from slrt_runtime.consumers import TrackedConsumer
 from slrt_runtime.errors import DomainError
 from slrt_runtime.settings import ServiceSettings
 
-from .application import ReferralApplication
-from .domain import Referral
+from ..application import ReferralApplication
+from ..domain import Referral
 
 
 def to_contract(domain_event: Any, app: ReferralApplication) -> ContractEvent | None:

@@ -14,9 +14,9 @@ from slrt_contracts.events.referral import AgencyLevel, PersonalDataBasis, Refer
 from slrt_runtime.auth import CurrentActor, ensure_covers, require_roles
 from slrt_runtime.errors import NotPermitted
 
-from ..application import PROPOSING_ROLES
-from ..domain import ReferralStatus
-from ..views import Row
+from ...application import PROPOSING_ROLES
+from ...domain import ReferralStatus
+from ...application.views import Row
 from .common import AgencyCode, App, ProgrammeCode
 
 router = APIRouter(prefix="/referrals", tags=["referrals"])

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 from slrt_runtime.deadlines import ClearDeadline, Deadline, DeadlineBook
 
-from .domain import Referral
-from .domain.referrals import ANSWER_STEP
+from ..domain import Referral
+from ..domain.referrals import ANSWER_STEP
 
 if TYPE_CHECKING:
-    from .application import ReferralApplication
+    from . import ReferralApplication
 
 OVERDUE = "referral_overdue"
 

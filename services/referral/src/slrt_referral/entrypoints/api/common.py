@@ -6,7 +6,7 @@ from fastapi import Depends, Request
 from pydantic import Field
 from slrt_contracts.base import AgencyCode
 
-from ..application import ReferralApplication
+from ...application import ReferralApplication
 
 
 def application(request: Request) -> ReferralApplication:

@@ -24,7 +24,7 @@ from nats.js.errors import BadRequestError, NotFoundError
 from slrt_contracts.streams import stream_for
 
 if TYPE_CHECKING:
-    from .application import ReferralApplication
+    from ..application import ReferralApplication
 
 log = logging.getLogger(__name__)
 
