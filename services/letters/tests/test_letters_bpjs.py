@@ -14,9 +14,9 @@ from slrt_contracts import Role
 from slrt_contracts.events.letters import BpjsBatchClosed, LetterBpjsDecided, LetterSubmittedToBpjs
 from slrt_letters.adapters.bpjs import COLUMNS
 from slrt_letters.application import LettersApplication
-from slrt_letters.deadlines import deadline_book, on_due_for
+from slrt_letters.application.deadlines import deadline_book, on_due_for
 from slrt_letters.domain import period_of
-from slrt_letters.messaging import to_contract
+from slrt_letters.entrypoints.messaging import to_contract
 from slrt_letters.testing import KADIN, NIK, ready_to_sign, staff
 from slrt_runtime.errors import DomainError, InvalidTransition
 

@@ -11,7 +11,7 @@ from typing import Any
 from slrt_runtime.pdf import OfficeProfile, PdfDocument
 from slrt_runtime.timestandards import WIB
 
-from ..catalogue import Element, LetterType
+from ..domain.catalogue import Element, LetterType
 
 MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
           "November", "Desember")

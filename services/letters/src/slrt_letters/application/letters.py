@@ -25,7 +25,7 @@ from ..adapters.dtks import Dtks, HttpDtks
 from ..adapters.files import file_store_for
 from ..adapters.pdf import render_letter
 from ..adapters.signing import LetterSigner
-from ..catalogue import use_catalogue
+from ..domain.catalogue import use_catalogue
 from ..domain import (
     DuplicateRequest,
     Letter,

@@ -19,7 +19,7 @@ from slrt_contracts.nik import nik_parts
 from slrt_contracts.events.letters import LetterStep
 from slrt_runtime.errors import InvalidTransition, NotPermitted
 
-from ..catalogue import LetterType, catalogue
+from .catalogue import LetterType, catalogue
 from .errors import InvalidLetterRequest, LetterIncomplete
 from .events import LetterEvent
 from .tracking import LetterTracking, _reason
@@ -52,7 +52,7 @@ def _add_region(state: dict[str, Any]) -> None:
 
 class Letter(LetterTracking, Aggregate):
     """Applicant data (NIK, name...) is kept because the letter prints it; it stays in this service's
-    store and never goes on the bus (see :mod:`slrt_letters.messaging`)."""
+    store and never goes on the bus (see :mod:`slrt_letters.entrypoints.messaging`)."""
 
     @staticmethod
     def create_id(district: str, request_id: str | None = None) -> UUID:  # type: ignore[override]

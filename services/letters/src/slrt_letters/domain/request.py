@@ -9,7 +9,7 @@ from typing import Any
 from slrt_contracts import Actor, InvalidNIK
 from slrt_contracts.nik import nik_parts
 
-from ..catalogue import Catalogue, Element
+from .catalogue import Catalogue, Element
 from .errors import InvalidLetterRequest, UnknownLetterType
 from .letter import OFFICERS, Letter
 _REGION = re.compile(r"^\d{4}(\d{2}(\d{4})?)?$")

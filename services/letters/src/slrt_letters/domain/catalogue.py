@@ -20,7 +20,7 @@ from slrt_contracts import ParafStep, Role
 from slrt_contracts.events.letters import BpjsAction, LetterStep
 from slrt_runtime.timestandards import TimeStandard
 
-DEFAULT_PATH = Path(__file__).with_name("letter_types.yaml")
+DEFAULT_PATH = Path(__file__).parents[1] / "letter_types.yaml"
 
 
 class Element(StrEnum):

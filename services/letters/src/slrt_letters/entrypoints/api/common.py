@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import Depends, Request, UploadFile
 from slrt_contracts import Role
 
-from ..application import LettersApplication
-from ..domain import InvalidLetterRequest
+from ...application import LettersApplication
+from ...domain import InvalidLetterRequest
 
 OFFICER_ROLES = (Role.PENGELOLA, Role.FRONT_OFFICE, Role.BACK_OFFICE)
 PARAF_ROLES = (Role.KASI, Role.KABID, Role.SEKDIN)

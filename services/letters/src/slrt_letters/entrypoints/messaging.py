@@ -12,7 +12,7 @@ from typing import Any
 from slrt_contracts import ContractEvent
 from slrt_contracts.events import letters as c
 
-from .domain import BpjsBatch, Letter
+from ..domain import BpjsBatch, Letter
 
 
 def _identity(e: Any) -> dict[str, Any]:

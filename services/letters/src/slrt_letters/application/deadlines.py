@@ -15,8 +15,8 @@ from slrt_contracts import service_actor
 from slrt_contracts.events.letters import LetterStep
 from slrt_runtime.deadlines import ClearDeadline, Deadline, DeadlineBook
 
-from .application import LettersApplication
-from .domain import BpjsBatch, Letter, period_end
+from . import LettersApplication
+from ..domain import BpjsBatch, Letter, period_end
 
 LETTER_OVERDUE = "letter_overdue"
 CLOSE_BATCH = "close_bpjs_batch"

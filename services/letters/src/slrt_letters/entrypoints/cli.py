@@ -1,7 +1,7 @@
 """Operator commands on the letters store (the same settings as the service):
 
-    python -m slrt_letters.cli close-batch 2026-11         # close the month's BPJS batch now
-    python -m slrt_letters.cli batch-file 2026-11 xlsx out.xlsx
+    python -m slrt_letters.entrypoints.cli close-batch 2026-11         # close the month's BPJS batch now
+    python -m slrt_letters.entrypoints.cli batch-file 2026-11 xlsx out.xlsx
 
 The service closes each month's batch by itself at the month's end (a deadline); this is for an
 office that sends earlier, or for a district without the service running at the time.
@@ -17,11 +17,11 @@ from pathlib import Path
 from slrt_contracts import service_actor
 from slrt_runtime.errors import DomainError
 
-from .application import LettersApplication
+from ..application import LettersApplication
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="slrt_letters.cli", description="Letters service operator commands")
+    parser = argparse.ArgumentParser(prog="slrt_letters.entrypoints.cli", description="Letters service operator commands")
     commands = parser.add_subparsers(dest="command", required=True)
     close = commands.add_parser("close-batch", help="close the BPJS batch of a month (YYYY-MM)")
     close.add_argument("period")
