@@ -47,7 +47,7 @@ def known_settings() -> set[str]:
     from slrt_intake.adapters.notify import ENV_CHANNEL
     from slrt_intake.domain.standards import ENV_FILE
     from slrt_letters.settings import LettersSettings
-    from slrt_monitoring.national.publisher import NationalSettings as Publisher
+    from slrt_monitoring.entrypoints.api.national import NationalSettings as Publisher
 
     names = {f"SLRT_{n.upper()}" for n in LettersSettings.model_fields}  # includes ServiceSettings'
     names |= {f"SLRT_MONITORING_NATIONAL_{n.upper()}" for n in Publisher.model_fields}

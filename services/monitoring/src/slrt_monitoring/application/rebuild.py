@@ -21,9 +21,9 @@ from slrt_contracts.envelope import CE_ID, CE_TYPE
 from slrt_contracts.streams import PRODUCER_STREAMS
 from slrt_runtime.outbox import HEADER_NOTIFICATION_ID, HEADER_UPSTREAM
 
-from .entrypoints.consumers import SOURCE_PRODUCERS, known_type
-from .projections.engine import Projector
-from .projections.worker import ProjectorProcess, Raw, decode_raw
+from ..entrypoints.messaging import SOURCE_PRODUCERS, known_type
+from ..projections.engine import Projector
+from ..projections.worker import ProjectorProcess, Raw, decode_raw
 from .readmodel import ReadModels
 
 BATCH = 5000
@@ -160,7 +160,7 @@ async def rebuild(models: ReadModels, js: JetStreamContext, progress: Progress |
 
 
 def main() -> None:
-    """``python -m slrt_monitoring.rebuild``: rebuild offline (the service stopped), printing progress."""
+    """``python -m slrt_monitoring.application.rebuild``: rebuild offline (the service stopped), printing progress."""
     import argparse
 
     from rich.progress import Progress as Bar

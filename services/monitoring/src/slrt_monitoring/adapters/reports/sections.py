@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..timeline import LEVEL_LABELS, STATUS_LABELS
+from ...projections.timeline import LEVEL_LABELS, STATUS_LABELS
 
 Section = tuple[str, list[str], list[list[Any]]]
 

@@ -7,11 +7,11 @@ from typing import Literal
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from ..queries.dashboard import dashboard
-from ..queries.periods import Period
-from ..reports.pdf import render_pdf
-from ..reports.xlsx import render_xlsx
-from .api import Models, PeriodQuery, RegionQuery, Staff, scoped
+from ...application.dashboard import dashboard
+from ...domain.periods import Period
+from ...adapters.reports.pdf import render_pdf
+from ...adapters.reports.xlsx import render_xlsx
+from .dashboard import Models, PeriodQuery, RegionQuery, Staff, scoped
 
 reports = APIRouter(prefix="/reports", tags=["monev reports"])
 MEDIA = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}

@@ -18,9 +18,9 @@ from contextlib import contextmanager
 from slrt_runtime.consumers import Delivery
 from slrt_runtime.settings import ServiceSettings
 
-from .adapters.generations import GenerationMoved, Generations
-from .adapters.store import ReadStore
-from .projections.engine import Projected, Projector, projected
+from ..adapters.generations import GenerationMoved, Generations
+from ..adapters.store import ReadStore
+from ..projections.engine import Projected, Projector, projected
 
 FOLLOW_SECONDS = 1.0
 

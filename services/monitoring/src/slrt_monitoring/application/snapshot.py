@@ -10,9 +10,9 @@ import uuid
 from slrt_contracts.events.monitoring import AggregateCell, DistrictAggregatesPublished
 
 from ..adapters.store import ReadStore
-from ..queries.dashboard import counts
-from ..queries.periods import Period
-from ..queries.public import SMALL
+from .dashboard import counts
+from ..domain.periods import Period
+from .public import SMALL
 
 NATIONAL_METRICS = ("complaints", "closed", "status", "type", "field", "channel", "wip", "dtks", "prelist_status",
                     "households", "programme_access", "access_scope", "programme_count", "programme_pair",

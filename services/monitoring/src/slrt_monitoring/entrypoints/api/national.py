@@ -21,9 +21,9 @@ from slrt_contracts.envelope import encode
 from slrt_contracts.events.monitoring import DistrictAggregatesPublished
 from slrt_runtime.auth import require_roles
 
-from ..entrypoints.api import PeriodQuery
-from ..queries.periods import Period
-from .snapshot import snapshot
+from .dashboard import PeriodQuery
+from ...domain.periods import Period
+from ...application.snapshot import snapshot
 
 log = logging.getLogger(__name__)
 national = APIRouter(prefix="/national", tags=["national stream"])

@@ -10,7 +10,7 @@ from __future__ import annotations
 from slrt_contracts import ContractEvent
 from slrt_contracts.agencies import agency_name
 
-from .projections.fields import get
+from .fields import get
 
 STATUS_LABELS = {
     "registered": "Pengaduan diterima",

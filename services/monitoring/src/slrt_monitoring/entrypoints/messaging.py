@@ -12,7 +12,7 @@ from slrt_contracts.streams import PRODUCER_STREAMS
 from slrt_runtime.consumers import Delivery, TrackedConsumer
 from slrt_runtime.settings import ServiceSettings
 
-from ..readmodel import ReadModels
+from ..application.readmodel import ReadModels
 
 log = logging.getLogger(__name__)
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..adapters.store import ReadStore
-from ..timeline import STATUS_LABELS
+from ..projections.timeline import STATUS_LABELS
 from .dashboard import counts
-from .periods import Period
+from ..domain.periods import Period
 
 SMALL = 5
 LEVELS = {4: 6, 6: 10}  # a district breaks down into sub-districts, a sub-district into villages

@@ -15,12 +15,12 @@ from slrt_contracts import Actor, ReceiptNumber, Role, Text
 from slrt_contracts.values import RECEIPT_NUMBER_PATTERN
 from slrt_runtime.auth import CurrentActor, require_roles
 
-from ..queries.dashboard import counts, dashboard, oldest_open
-from ..queries.periods import Period
-from ..queries.public import public_dashboard, track as track_receipt
-from ..readmodel import ReadModels
-from ..rebuild import Progress, rebuild
-from .tracking_page import not_found_page, tracking_page
+from ...application.dashboard import counts, dashboard, oldest_open
+from ...domain.periods import Period
+from ...application.public import public_dashboard, track as track_receipt
+from ...application.readmodel import ReadModels
+from ...application.rebuild import Progress, rebuild
+from ..tracking_page import not_found_page, tracking_page
 
 public = APIRouter(prefix="/public", tags=["public"])
 staff = APIRouter(tags=["monitoring"])

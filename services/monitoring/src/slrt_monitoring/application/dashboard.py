@@ -11,7 +11,7 @@ from collections import defaultdict
 from typing import Any
 
 from ..adapters.store import ReadStore
-from .periods import Period
+from ..domain.periods import Period
 
 Counts = dict[str, dict[str, int]]
 

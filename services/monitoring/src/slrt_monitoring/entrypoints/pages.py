@@ -12,10 +12,10 @@ from slrt_contracts import Actor, Text
 from slrt_runtime.auth import AuthError
 from sse_starlette.sse import EventSourceResponse
 
-from ..queries.dashboard import dashboard, oldest_open
-from ..queries.periods import Period
-from ..queries.public import public_dashboard
-from .api import STAFF_ROLES, Models, PeriodQuery, RegionQuery, Staff, scoped
+from ..application.dashboard import dashboard, oldest_open
+from ..domain.periods import Period
+from ..application.public import public_dashboard
+from .api.dashboard import STAFF_ROLES, Models, PeriodQuery, RegionQuery, Staff, scoped
 from .render import public_fragment, staff_fragment
 
 pages = APIRouter(tags=["pages"])
