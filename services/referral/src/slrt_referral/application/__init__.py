@@ -23,7 +23,7 @@ from slrt_runtime.eventstore import ServiceApplication
 from ..domain import Catalogue, Complaint, ComplaintNotKnown, Programme, Referral, ReferralNotFound
 from ..domain.complaints import IDENTITY_FIELDS
 from ..domain.referrals import OPEN
-from .views import ReferralQueues, summary
+from .queues import ReferralQueues, summary
 
 PROPOSING_ROLES = (Role.FRONT_OFFICE, Role.BACK_OFFICE, Role.PUSKESOS, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN)
 

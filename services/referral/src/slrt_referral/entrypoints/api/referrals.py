@@ -16,7 +16,7 @@ from slrt_runtime.errors import NotPermitted
 
 from ...application import PROPOSING_ROLES
 from ...domain import ReferralStatus
-from ...application.views import Row
+from ...application.queues import Row
 from .common import AgencyCode, App, ProgrammeCode
 
 router = APIRouter(prefix="/referrals", tags=["referrals"])
