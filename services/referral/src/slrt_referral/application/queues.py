@@ -8,19 +8,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import Notification
 from eventsourcing.utils import get_topic
 from pydantic import BaseModel
 from slrt_contracts import Actor, Role
+from slrt_runtime.eventstore import ServiceApplication
 from slrt_runtime.ownlog import OwnLogProjection, row_values
 
 from ..domain.referrals import Referral
-
-if TYPE_CHECKING:
-    from . import ReferralApplication
 
 Row = dict[str, Any]
 FILTERS = ("status", "agency", "programme", "field")
@@ -53,7 +51,9 @@ def _json(value: Any) -> Any:
 
 
 class ReferralQueues(OwnLogProjection):
-    def __init__(self, app: ReferralApplication) -> None:
+    # Typed by the runtime's application (all it uses is its repository), so that the referral
+    # application, which builds its queues, and this module do not import each other.
+    def __init__(self, app: ServiceApplication) -> None:
         super().__init__(app, "queue")
         self.rows = self.table("_rows")
         self._referral_topic = get_topic(Referral) + "."
