@@ -24,6 +24,7 @@ from slrt_contracts import Actor, ComplaintRegistered, Region, Role, service_act
 from slrt_contracts.events.dtks import PrelistDecision, PrelistRejectReason, PrelistSource, PrelistStage
 from slrt_runtime.errors import DomainError, NotFound, NotPermitted
 
+from ..domain import TOPICS_BEFORE_RELAYOUT
 from ..domain.prelist import Batch, DuplicateProposal, Proposal, ProposalKey, ProposalNotFound, Status, key_id, person_key
 
 if TYPE_CHECKING:
@@ -253,10 +254,13 @@ class PrelistCommands:
 
 def _status_by_topic() -> dict[str, Status]:
     """The status a proposal is in after each of its events (Decided: accepted or refused, see the event)."""
-    return {get_topic(getattr(Proposal, name)): status for name, status in (
-        ("Proposed", Status.PROPOSED), ("Reviewed", Status.REVIEWED), ("Recommended", Status.RECOMMENDED),
-        ("Verified", Status.VERIFIED), ("Rejected", Status.REJECTED), ("Exported", Status.EXPORTED),
-        ("Decided", Status.ACCEPTED))}
+    statuses = (("Proposed", Status.PROPOSED), ("Reviewed", Status.REVIEWED), ("Recommended", Status.RECOMMENDED),
+                ("Verified", Status.VERIFIED), ("Rejected", Status.REJECTED), ("Exported", Status.EXPORTED),
+                ("Decided", Status.ACCEPTED))
+    # Events stored before the relayout carry the topics of the module the proposal was in then.
+    old = next(topic for topic, cls in TOPICS_BEFORE_RELAYOUT.items() if cls is Proposal)
+    return {topic: status for name, status in statuses
+            for topic in (get_topic(getattr(Proposal, name)), f"{old}.{name}")}
 
 
 def _reason(reason: str | None) -> PrelistRejectReason:
