@@ -101,7 +101,7 @@ def test_a_file_without_valid_rows_or_header_changes_nothing(any_store: Registry
 
 KILLED_IMPORT = """
 import sys, time, pathlib, csv, io
-from slrt_dtks.registry import RegistryStore, COLUMNS
+from slrt_dtks.adapters.registry import RegistryStore, COLUMNS
 from slrt_dtks.adapters.synthetic import generate
 from slrt_runtime.settings import ServiceSettings
 
