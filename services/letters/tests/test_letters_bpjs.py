@@ -117,7 +117,7 @@ def _next(period: str) -> str:
 
 
 def test_the_operator_command_closes_a_batch_and_writes_its_file(tmp_path, monkeypatch, signer, dtks) -> None:
-    from slrt_letters import cli
+    from slrt_letters.entrypoints import cli
     from slrt_letters.settings import LettersSettings
 
     monkeypatch.setenv("SLRT_DATA_DIR", str(tmp_path))

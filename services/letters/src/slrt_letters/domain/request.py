@@ -11,7 +11,8 @@ from slrt_contracts.nik import nik_parts
 
 from .catalogue import Catalogue, Element
 from .errors import InvalidLetterRequest, UnknownLetterType
-from .letter import OFFICERS, Letter
+from .chain import OFFICERS
+from .letter import Letter
 _REGION = re.compile(r"^\d{4}(\d{2}(\d{4})?)?$")
 
 
