@@ -13,7 +13,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import nats
 from nats.errors import TimeoutError as NatsTimeout
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
@@ -21,8 +20,8 @@ from slrt_contracts.envelope import CE_ID, CE_TYPE
 from slrt_contracts.streams import PRODUCER_STREAMS
 from slrt_runtime.outbox import HEADER_NOTIFICATION_ID, HEADER_UPSTREAM
 
-from ..entrypoints.messaging import SOURCE_PRODUCERS, known_type
 from ..projections.engine import Projector
+from ..projections.sources import SOURCE_PRODUCERS, known_type
 from ..projections.worker import ProjectorProcess, Raw, decode_raw
 from .readmodel import ReadModels
 
@@ -157,38 +156,3 @@ async def rebuild(models: ReadModels, js: JetStreamContext, progress: Progress |
     finally:
         progress.finished = time.time()
     return progress
-
-
-def main() -> None:
-    """``python -m slrt_monitoring.application.rebuild``: rebuild offline (the service stopped), printing progress."""
-    import argparse
-
-    from rich.progress import Progress as Bar
-    from slrt_runtime.settings import ServiceSettings
-
-    parser = argparse.ArgumentParser(description=main.__doc__)
-    parser.parse_args()
-
-    async def run() -> None:
-        settings = ServiceSettings()
-        models = ReadModels(settings)
-        nc = await nats.connect(settings.nats_url)
-        progress = Progress()
-        task = asyncio.create_task(rebuild(models, nc.jetstream(), progress))
-        with Bar() as bar:
-            shown = bar.add_task("rebuild", total=None)
-            while not task.done():
-                d = progress.as_dict()
-                bar.update(shown, completed=d["read"], total=d["total"] or None,
-                           description=f"rebuild: lag {d['lag']}, {d['events_per_second']} events/s")
-                await asyncio.sleep(0.5)
-        await task
-        print(progress.as_dict())
-        await nc.close()
-        models.close()
-
-    asyncio.run(run())
-
-
-if __name__ == "__main__":
-    main()

@@ -6,25 +6,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from slrt_contracts import EVENTS_BY_TYPE
-from slrt_contracts.envelope import CE_TYPE
 from slrt_contracts.streams import PRODUCER_STREAMS
 from slrt_runtime.consumers import Delivery, TrackedConsumer
 from slrt_runtime.settings import ServiceSettings
 
 from ..application.readmodel import ReadModels
+from ..projections.sources import SOURCE_PRODUCERS, known_type
 
 log = logging.getLogger(__name__)
-
-# Agencies publish their raw answers on the agency stream; the referral service turns them into
-# ReferralAnswered, which monitoring reads. Its own aggregates (monitoring stream) are no input either.
-SOURCE_PRODUCERS = tuple(p for p in PRODUCER_STREAMS if p not in ("monitoring", "agency"))
-
-
-def known_type(headers: dict[str, str]) -> bool:
-    """Unknown (newer) event types are acknowledged and ignored, never dead-lettered."""
-    ce_type = headers.get(CE_TYPE)
-    return not ce_type or ce_type in EVENTS_BY_TYPE  # no type at all is a bad message: dead-letter it
 
 
 @dataclass
