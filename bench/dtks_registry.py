@@ -29,9 +29,9 @@ from pathlib import Path
 
 import httpx
 from slrt_contracts import Actor, Role
-from slrt_dtks.registry import COLUMNS, RegistryStore
-from slrt_dtks.registry.model import TABLE_COLUMNS
-from slrt_dtks.synthetic import generate
+from slrt_dtks.adapters.registry import COLUMNS, RegistryStore
+from slrt_dtks.adapters.registry.model import TABLE_COLUMNS
+from slrt_dtks.adapters.synthetic import generate
 from slrt_runtime.auth import DevTokenAuthenticator
 from slrt_runtime.settings import ServiceSettings
 
@@ -226,7 +226,7 @@ def main() -> int:
         block = (f"SELECT nik, name_norm, birth_date, village_code FROM {table} WHERE birth_date = ? UNION "
                  f"SELECT nik, name_norm, birth_date, village_code FROM {table} WHERE name_key = ? "
                  "AND birth_year BETWEEN ? AND ?")
-        from slrt_dtks.registry.matching import name_key, normalise_name
+        from slrt_dtks.domain.matching import name_key, normalise_name
 
         for row in targets:
             born = dt.date.fromisoformat(row["birth_date"])

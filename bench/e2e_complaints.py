@@ -56,7 +56,7 @@ from e2e_platform import (  # noqa: E402
     processes,
     start_profilers,
 )
-from e2e_raw import GROUP, WINDOW, Stores, bus_totals, raw_bounds  # noqa: E402
+from e2e_raw import GROUP, WINDOW, Stores, bus_totals, raw_bounds, wait_quiet  # noqa: E402
 from slrt_platform.platform import SERVICES, Platform, free_port_block  # noqa: E402
 from slrt_runtime.natsserver import free_port  # noqa: E402
 from slrt_runtime.settings import Persistence, ServiceSettings  # noqa: E402
@@ -156,19 +156,6 @@ async def wait_visible(client: httpx.AsyncClient, monitoring: str, token: str, t
             break
         await asyncio.sleep(every)
     return seen, time.perf_counter()
-
-
-async def wait_quiet(nats_url: str, timeout: float) -> None:
-    """Until every durable consumer has nothing pending or unacknowledged (all effects done)."""
-    deadline = time.perf_counter() + timeout
-    while time.perf_counter() < deadline:
-        _, _, pending = await bus_totals(nats_url)
-        if not any(pending.values()):
-            await asyncio.sleep(1.0)  # what the last deliveries produced is published within a relay poll
-            if not any((await bus_totals(nats_url))[2].values()):
-                return
-        await asyncio.sleep(0.5)
-    print(f"  (still pending after {timeout:.0f} s: {({k: v for k, v in pending.items() if v})})")
 
 
 def pct(values: list[float], q: float) -> float:

@@ -239,3 +239,16 @@ async def raw_bounds(settings: ServiceSettings, nats_url: str, complaints: int,
         out.append(RawBound(how, complaints, appends, publishes, consumes, append_seconds, publish_seconds,
                             consume_seconds))
     return [*out, best_of(out)]
+
+
+async def wait_quiet(nats_url: str, timeout: float) -> None:
+    """Until every durable consumer has nothing pending or unacknowledged (all effects done)."""
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        _, _, pending = await bus_totals(nats_url)
+        if not any(pending.values()):
+            await asyncio.sleep(1.0)  # what the last deliveries produced is published within a relay poll
+            if not any((await bus_totals(nats_url))[2].values()):
+                return
+        await asyncio.sleep(0.5)
+    print(f"  (still pending after {timeout:.0f} s: {({k: v for k, v in pending.items() if v})})")

@@ -24,7 +24,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 from slrt_letters.adapters.pdf import render_letter
 from slrt_letters.adapters.signing import LetterSigner
-from slrt_letters.catalogue import catalogue
+from slrt_letters.domain.catalogue import catalogue
 from slrt_letters.settings import LettersSettings
 from slrt_runtime.pdf import OfficeProfile
 

@@ -32,14 +32,14 @@ import nats
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from slrt_contracts.envelope import encode
 from slrt_monitoring.adapters.store import SQLiteStore
-from slrt_monitoring.entrypoints.consumers import consumers
-from slrt_monitoring.readmodel import ReadModels
-from slrt_monitoring.bulk import bulk, regions
+from slrt_monitoring.entrypoints.messaging import consumers
+from slrt_monitoring.application.readmodel import ReadModels
+from slrt_monitoring.adapters.bulk import bulk, regions
 from slrt_monitoring.projections.engine import Projector
-from slrt_monitoring.queries.dashboard import dashboard, oldest_open
-from slrt_monitoring.queries.periods import Period
+from slrt_monitoring.application.dashboard import dashboard, oldest_open
+from slrt_monitoring.domain.periods import Period
 from slrt_monitoring.projections.worker import ProjectorProcess
-from slrt_monitoring.rebuild import Progress, replay_all
+from slrt_monitoring.application.rebuild import Progress, replay_all
 from slrt_runtime.messaging import ServiceMessaging
 from slrt_runtime.natsserver import NatsServerProcess
 from slrt_runtime.outbox import HEADER_NOTIFICATION_ID, HEADER_UPSTREAM

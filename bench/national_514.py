@@ -40,10 +40,10 @@ from nats.js.api import AckPolicy, ConsumerConfig, StreamConfig
 from slrt_contracts.envelope import encode
 from slrt_contracts.events.monitoring import AggregateCell, DistrictAggregatesPublished
 from slrt_monitoring.adapters.store import SQLiteStore
-from slrt_monitoring.bulk import bulk
-from slrt_monitoring.national.snapshot import snapshot
+from slrt_monitoring.adapters.bulk import bulk
+from slrt_monitoring.application.snapshot import snapshot
 from slrt_monitoring.projections.engine import Projector
-from slrt_monitoring.queries.periods import Period
+from slrt_monitoring.domain.periods import Period
 from slrt_runtime.natsserver import NatsServerProcess, free_port
 
 TICK = os.sysconf("SC_CLK_TCK")

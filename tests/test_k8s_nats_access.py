@@ -15,7 +15,7 @@ from pathlib import Path
 import nats
 import pytest
 from nats.errors import NoServersError
-from slrt_referral.agency_access import REFERRAL_STREAM, durable_name, ensure_agency_consumers, inbox_prefix
+from slrt_referral.adapters.agency_access import REFERRAL_STREAM, durable_name, ensure_agency_consumers, inbox_prefix
 from slrt_runtime.natsserver import free_port, nats_server_binary, wait_for_port
 from slrt_runtime.settings import ServiceSettings
 from slrt_runtime.streams import ensure_streams

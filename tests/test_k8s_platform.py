@@ -44,10 +44,10 @@ def the_container(docs: list[dict], kind: str, name: str) -> dict:
 def known_settings() -> set[str]:
     """Every environment variable a service reads, from the services' own code."""
     from slrt_dtks.main import SEED_ENV
-    from slrt_intake.notify import ENV_CHANNEL
-    from slrt_intake.standards import ENV_FILE
+    from slrt_intake.adapters.notify import ENV_CHANNEL
+    from slrt_intake.domain.standards import ENV_FILE
     from slrt_letters.settings import LettersSettings
-    from slrt_monitoring.national.publisher import NationalSettings as Publisher
+    from slrt_monitoring.entrypoints.api.national import NationalSettings as Publisher
 
     names = {f"SLRT_{n.upper()}" for n in LettersSettings.model_fields}  # includes ServiceSettings'
     names |= {f"SLRT_MONITORING_NATIONAL_{n.upper()}" for n in Publisher.model_fields}
@@ -133,7 +133,7 @@ def test_public_links_printed_as_qr_codes_reach_the_public_pages(docs):
 # --- intake ---------------------------------------------------------------------------------------
 
 def test_intake_reads_the_district_time_standards_from_the_overlay(docs, tmp_path):
-    from slrt_intake.standards import DEFAULT_FILE, load
+    from slrt_intake.domain.standards import DEFAULT_FILE, load
 
     intake = the_container(docs, "Deployment", "intake")
     path = env_of(docs, intake)["SLRT_INTAKE_STANDARDS"]
@@ -188,7 +188,7 @@ def test_a_job_from_the_template_imports_the_file_it_is_given(docs):
 
 def test_dtks_import_job_receives_an_uploaded_extract_and_imports_it(docs, tmp_path):
     """The job's two scripts as the pod runs them, with SQLite instead of the cluster's database."""
-    from slrt_dtks.synthetic import generate, write_csv
+    from slrt_dtks.adapters.synthetic import generate, write_csv
 
     scripts = one(docs, "ConfigMap", "dtks-import")["data"]
     for name, text in scripts.items():
@@ -221,7 +221,7 @@ def test_dtks_import_job_receives_an_uploaded_extract_and_imports_it(docs, tmp_p
 # --- agencies on NATS -----------------------------------------------------------------------------
 
 def test_agency_users_get_exactly_the_referral_services_permissions(docs):
-    from slrt_referral.agency_access import nats_permissions
+    from slrt_referral.adapters.agency_access import nats_permissions
 
     users = one(docs, "ConfigMap", "nats-users")["data"]["users.conf"]
     block = re.sub(r"^  # ?", "  ", users.partition("  # {user: dinkes")[2], flags=re.M)

@@ -83,7 +83,7 @@ def test_every_service_starts_on_it_as_the_app_role(district_database, tmp_path:
 def test_letters_archive_and_dtks_import_work_as_the_app_role(district_database, tmp_path: Path) -> None:
     """What the letters pods write (files table) and what the dtks-import Job does (a registry version)."""
     from slrt_dtks.application import DTKSApplication
-    from slrt_dtks.synthetic import generate, write_csv
+    from slrt_dtks.adapters.synthetic import generate, write_csv
     from slrt_letters.application import LettersApplication
 
     letters = LettersApplication(settings_for("letters", district_database, tmp_path))

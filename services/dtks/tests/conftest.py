@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 from slrt_contracts import Actor, Channel, ComplaintRegistered, ComplaintType, Region, Role, ServiceField
-from slrt_dtks.registry import COLUMNS, RegistryStore
-from slrt_dtks.synthetic import generate, write_csv
+from slrt_dtks.adapters.registry import COLUMNS, RegistryStore
+from slrt_dtks.adapters.synthetic import generate, write_csv
 
 
 @pytest.fixture(scope="session")

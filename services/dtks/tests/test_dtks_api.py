@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from slrt_dtks.main import build
-from slrt_dtks.synthetic import generate
+from slrt_dtks.adapters.synthetic import generate
 from slrt_runtime.consumers import Delivery
 from slrt_runtime.settings import ServiceSettings
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from slrt_contracts import ComplaintRegistered, DTKSChecked, DTKSStatus, Role
 from slrt_dtks.application import DTKSApplication
-from slrt_dtks.domain import CheckNotFound, InvalidNikGiven, PersonNotFound, RegistryCheck, check_id_for
-from slrt_dtks.messaging import consumers, to_contract
-from slrt_dtks.synthetic import generate
+from slrt_dtks.domain.checks import CheckNotFound, InvalidNikGiven, PersonNotFound, RegistryCheck, check_id_for
+from slrt_dtks.entrypoints.messaging import consumers, to_contract
+from slrt_dtks.adapters.synthetic import generate
 from slrt_runtime.consumers import Delivery
 from slrt_runtime.errors import DomainError
 from slrt_runtime.settings import ServiceSettings

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from slrt_dtks.cli import main
-from slrt_dtks.registry import RegistryStore
-from slrt_dtks.synthetic import generate
+from slrt_dtks.entrypoints.cli import main
+from slrt_dtks.adapters.registry import RegistryStore
+from slrt_dtks.adapters.synthetic import generate
 
 
 def test_import_reports_and_switches_the_service_registry(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,

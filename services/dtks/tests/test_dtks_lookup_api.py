@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 from slrt_contracts import service_actor
 from slrt_contracts.events.dtks import RegistryVersionActivated
 from slrt_dtks.main import build
-from slrt_dtks.messaging import to_contract
-from slrt_dtks.registry import COLUMNS
-from slrt_dtks.synthetic import generate
+from slrt_dtks.entrypoints.messaging import to_contract
+from slrt_dtks.adapters.registry import COLUMNS
+from slrt_dtks.adapters.synthetic import generate
 from slrt_runtime.auth import DevTokenAuthenticator
 from slrt_runtime.settings import ServiceSettings
 

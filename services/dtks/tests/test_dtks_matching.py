@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from slrt_contracts import Actor, Role
 from slrt_dtks.application import DTKSApplication
-from slrt_dtks.registry import RegistryStore
-from slrt_dtks.registry.matching import name_key, normalise_name
-from slrt_dtks.synthetic import generate
+from slrt_dtks.adapters.registry import RegistryStore
+from slrt_dtks.domain.matching import name_key, normalise_name
+from slrt_dtks.adapters.synthetic import generate
 from slrt_runtime.errors import NotPermitted
 from slrt_runtime.settings import ServiceSettings
 
@@ -27,7 +27,7 @@ DISTRICT = Actor(id="fo-1", role=Role.FRONT_OFFICE, region="1605")
 def registry(tmp_path_factory: pytest.TempPathFactory) -> RegistryStore:
     import csv
 
-    from slrt_dtks.registry import COLUMNS
+    from slrt_dtks.adapters.registry import COLUMNS
 
     path = tmp_path_factory.mktemp("matching") / "extract.csv"
     with path.open("w", encoding="utf-8", newline="") as f:
@@ -152,7 +152,7 @@ def test_the_fast_nik_check_agrees_with_validate_nik() -> None:
     import random
 
     from slrt_contracts import InvalidNIK, validate_nik
-    from slrt_dtks.registry.model import check_nik
+    from slrt_dtks.adapters.registry.model import check_nik
 
     rng = random.Random(5)
     for _ in range(20_000):

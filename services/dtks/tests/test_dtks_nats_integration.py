@@ -15,7 +15,7 @@ from slrt_contracts import DTKSStatus, decode
 from slrt_contracts.envelope import NATS_MSG_ID, encode
 from slrt_contracts.streams import stream_for
 from slrt_dtks.main import build
-from slrt_dtks.synthetic import generate
+from slrt_dtks.adapters.synthetic import generate
 from slrt_runtime.outbox import HEADER_NOTIFICATION_ID, HEADER_UPSTREAM
 from slrt_runtime.settings import ServiceSettings
 from slrt_runtime.streams import ensure_streams

@@ -14,9 +14,9 @@ from slrt_contracts import DTKSStatus
 from slrt_contracts.events.dtks import PrelistProposed, PrelistRejected
 from slrt_contracts.events.intake import ComplaintIdentity
 from slrt_dtks.main import build
-from slrt_dtks.messaging import to_contract
-from slrt_dtks.prelist_app import BATCH_COLUMNS
-from slrt_dtks.synthetic import generate
+from slrt_dtks.entrypoints.messaging import to_contract
+from slrt_dtks.application.prelist import BATCH_COLUMNS
+from slrt_dtks.adapters.synthetic import generate
 from slrt_runtime.consumers import Delivery
 from slrt_runtime.settings import ServiceSettings
 

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from slrt_dtks.registry import COLUMNS, ImportRejected, RegistryStore
-from slrt_dtks.synthetic import generate
+from slrt_dtks.adapters.registry import COLUMNS, ImportRejected, RegistryStore
+from slrt_dtks.adapters.synthetic import generate
 from slrt_runtime.settings import ServiceSettings
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 from slrt_contracts import nik_parts, validate_nik
-from slrt_dtks.registry import COLUMNS, PROGRAMMES
-from slrt_dtks.synthetic import generate, main, write_csv
+from slrt_dtks.adapters.registry import COLUMNS, PROGRAMMES
+from slrt_dtks.adapters.synthetic import generate, main, write_csv
 from slrt_reference.regions import Level, regions
 
 

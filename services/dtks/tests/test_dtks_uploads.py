@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from slrt_dtks.imports import safe_filename
+from slrt_dtks.application.uploads import safe_filename
 from slrt_dtks.main import build
-from slrt_dtks.synthetic import generate, write_csv
+from slrt_dtks.adapters.synthetic import generate, write_csv
 from slrt_runtime.errors import DomainError
 from slrt_runtime.settings import ServiceSettings
 

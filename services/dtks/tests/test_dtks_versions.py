@@ -13,8 +13,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from slrt_dtks.registry import COLUMNS, FLAG_COLUMNS, ImportRejected, RegistryStore
-from slrt_dtks.synthetic import generate
+from slrt_dtks.adapters.registry import COLUMNS, FLAG_COLUMNS, ImportRejected, RegistryStore
+from slrt_dtks.adapters.synthetic import generate
 from slrt_runtime.settings import ServiceSettings
 
 
@@ -101,8 +101,8 @@ def test_a_file_without_valid_rows_or_header_changes_nothing(any_store: Registry
 
 KILLED_IMPORT = """
 import sys, time, pathlib, csv, io
-from slrt_dtks.registry import RegistryStore, COLUMNS
-from slrt_dtks.synthetic import generate
+from slrt_dtks.adapters.registry import RegistryStore, COLUMNS
+from slrt_dtks.adapters.synthetic import generate
 from slrt_runtime.settings import ServiceSettings
 
 marker = pathlib.Path(sys.argv[1])

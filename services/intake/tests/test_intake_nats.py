@@ -139,7 +139,7 @@ async def test_events_from_dtks_letters_and_referral_move_complaints(nats_url: s
 def test_deadlines_survive_a_restart(tmp_path: Path) -> None:
     """The handling deadline is derived from stored events: a new process finds it and escalates."""
     from slrt_intake.application import IntakeApplication
-    from slrt_intake.schedule import deadline_book
+    from slrt_intake.application.deadlines import deadline_book
 
     settings = ServiceSettings(persistence="sqlite", district="1605", data_dir=tmp_path / "data")
     region = Region(district="1605", subdistrict="160501", village="1605012003")
@@ -167,7 +167,7 @@ def test_deadlines_survive_a_restart(tmp_path: Path) -> None:
 async def test_the_dtks_service_checks_what_intake_registers(nats_url: str, district: str, tmp_path: Path) -> None:
     """Both services in-process on one nats-server: registered → checked by dtks → awaiting assessment."""
     from slrt_dtks.main import build as build_dtks
-    from slrt_dtks.synthetic import generate, write_csv
+    from slrt_dtks.adapters.synthetic import generate, write_csv
 
     extract = tmp_path / "extract.csv"
     with extract.open("w", encoding="utf-8", newline="") as f:

@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 from slrt_contracts import Actor, DTKSStatus, Region, Role
 from slrt_intake.application import IntakeApplication, Submission
-from slrt_intake.queues import Queue, WorkQueues
-from slrt_intake.schedule import deadline_book
+from slrt_intake.application.queues import Queue, WorkQueues
+from slrt_intake.application.deadlines import deadline_book
 from slrt_runtime.settings import ServiceSettings
 
 pytestmark = pytest.mark.postgres

@@ -322,7 +322,7 @@ def test_region_outside_the_district_and_bad_input_are_clear_4xx(intake) -> None
 
 
 def test_published_events_carry_no_personal_data_beyond_the_registration(intake) -> None:
-    from slrt_intake.messaging import translator
+    from slrt_intake.entrypoints.messaging import translator
 
     identity = {"nik": NIK, "name": "Siti Sintetis", "complainant_name": "Ahmad Sintetis"}
     cid = intake.register("puskesos", PUSKESOS, identity=identity, contact_phone="081234567890")["complaint_id"]

@@ -14,9 +14,9 @@ from slrt_contracts import Role
 from slrt_contracts.events.letters import BpjsBatchClosed, LetterBpjsDecided, LetterSubmittedToBpjs
 from slrt_letters.adapters.bpjs import COLUMNS
 from slrt_letters.application import LettersApplication
-from slrt_letters.deadlines import deadline_book, on_due_for
+from slrt_letters.application.deadlines import deadline_book, on_due_for
 from slrt_letters.domain import period_of
-from slrt_letters.messaging import to_contract
+from slrt_letters.entrypoints.messaging import to_contract
 from slrt_letters.testing import KADIN, NIK, ready_to_sign, staff
 from slrt_runtime.errors import DomainError, InvalidTransition
 
@@ -117,7 +117,7 @@ def _next(period: str) -> str:
 
 
 def test_the_operator_command_closes_a_batch_and_writes_its_file(tmp_path, monkeypatch, signer, dtks) -> None:
-    from slrt_letters import cli
+    from slrt_letters.entrypoints import cli
     from slrt_letters.settings import LettersSettings
 
     monkeypatch.setenv("SLRT_DATA_DIR", str(tmp_path))

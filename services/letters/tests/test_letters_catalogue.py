@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 from slrt_contracts import ParafStep, Role
-from slrt_letters.catalogue import CatalogueError, load_catalogue
+from slrt_letters.domain.catalogue import CatalogueError, load_catalogue
 
 LETTER_KINDS = {"recommendation_letter", "certificate", "registration_submission", "licence_recommendation"}
 

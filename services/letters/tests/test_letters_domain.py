@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from slrt_contracts import ParafStep, Role
-from slrt_letters.catalogue import catalogue
+from slrt_letters.domain.catalogue import catalogue
 from slrt_letters.domain import Letter, LetterIncomplete, request_letter, validate
 from slrt_letters.domain.validation import ProgrammeCheck
 from slrt_letters.testing import KABID, KADIN, KASI, PENGELOLA, SEKDIN, person, staff

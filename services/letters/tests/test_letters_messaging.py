@@ -7,7 +7,7 @@ import uuid
 from slrt_contracts import ParafStep, Role, decode, encode
 from slrt_contracts.events import letters as c
 from slrt_letters.application import LettersApplication
-from slrt_letters.messaging import to_contract
+from slrt_letters.entrypoints.messaging import to_contract
 from slrt_letters.testing import KABID, KADIN, KASI, NAME, NIK, PENGELOLA, SEKDIN, person
 
 

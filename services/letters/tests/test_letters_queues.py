@@ -12,7 +12,7 @@ from slrt_contracts import Role
 from slrt_letters.adapters.dtks import FakeDtks
 from slrt_letters.adapters.signing import LetterSigner
 from slrt_letters.application import LettersApplication
-from slrt_letters.queues import LetterQueues
+from slrt_letters.application.queues import LetterQueues
 from slrt_letters.testing import KABID, KADIN, KASI, PENGELOLA, SEKDIN, person, staff
 from slrt_runtime.settings import ServiceSettings
 
@@ -110,7 +110,7 @@ def test_a_step_past_its_time_standard_is_overdue(app: LettersApplication, monke
     letter = drafted(app)
     due = queues.queue(KASI)["items"][0]["due_at"]
     later = due + dt.timedelta(minutes=1)
-    monkeypatch.setattr("slrt_letters.queues.utc_now", lambda: later)
+    monkeypatch.setattr("slrt_letters.application.queues.utc_now", lambda: later)
     page = queues.queue(KASI)
     assert page["items"][0]["overdue"] is True and page["overdue"] == 1
     assert queues.queue(KASI, overdue=False)["total"] == 0 and ids(queues.queue(KASI, overdue=True)) == [str(letter)]

@@ -6,8 +6,8 @@ import datetime as dt
 
 from slrt_contracts.events.letters import LetterOverdue
 from slrt_letters.application import LettersApplication
-from slrt_letters.deadlines import deadline_book, on_due_for
-from slrt_letters.messaging import to_contract
+from slrt_letters.application.deadlines import deadline_book, on_due_for
+from slrt_letters.entrypoints.messaging import to_contract
 from slrt_letters.testing import KASI, PENGELOLA, person
 
 

@@ -8,7 +8,7 @@ import uuid
 
 from eventsourcing.persistence import StoredEvent
 from slrt_letters.application import LettersApplication
-from slrt_letters.messaging import to_contract
+from slrt_letters.entrypoints.messaging import to_contract
 from slrt_letters.testing import KABID, KADIN, KASI, NIK, PENGELOLA, SEKDIN
 
 

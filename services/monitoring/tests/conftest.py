@@ -8,7 +8,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from slrt_monitoring.synthetic import History, known_history
+from slrt_monitoring.adapters.synthetic import History, known_history
 from slrt_runtime.settings import Persistence, ServiceSettings
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import nats
 import pytest
-from slrt_monitoring.entrypoints.consumers import consumers
-from slrt_monitoring.readmodel import ReadModels
-from slrt_monitoring.synthetic import T0, VILLAGE_A, History, cid, publish, region
+from slrt_monitoring.entrypoints.messaging import consumers
+from slrt_monitoring.application.readmodel import ReadModels
+from slrt_monitoring.adapters.synthetic import T0, VILLAGE_A, History, cid, publish, region
 from slrt_runtime.consumers import Delivery, PermanentFailure, TrackedConsumer
 from slrt_runtime.messaging import ServiceMessaging
 from slrt_runtime.settings import ServiceSettings

@@ -16,7 +16,7 @@ import httpx
 import pytest
 import uvicorn
 from slrt_monitoring.main import build
-from slrt_monitoring.synthetic import History, cid, known_history, publish
+from slrt_monitoring.adapters.synthetic import History, cid, known_history, publish
 from slrt_runtime.settings import ServiceSettings
 
 pytestmark = pytest.mark.integration

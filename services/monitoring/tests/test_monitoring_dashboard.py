@@ -7,10 +7,10 @@ import random
 from collections.abc import Iterator
 
 import pytest
-from slrt_monitoring.synthetic import History, event
-from slrt_monitoring.queries.dashboard import dashboard
-from slrt_monitoring.queries.periods import Period
-from slrt_monitoring.readmodel import ReadModels
+from slrt_monitoring.adapters.synthetic import History, event
+from slrt_monitoring.application.dashboard import dashboard
+from slrt_monitoring.domain.periods import Period
+from slrt_monitoring.application.readmodel import ReadModels
 from slrt_runtime.consumers import Delivery
 from slrt_runtime.errors import DomainError
 from slrt_runtime.settings import ServiceSettings

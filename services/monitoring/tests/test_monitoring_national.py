@@ -13,10 +13,10 @@ from slrt_contracts.envelope import encode
 from slrt_monitoring.main import build
 from slrt_monitoring.national.aggregator import NationalSettings
 from slrt_monitoring.national.app import create_national_app
-from slrt_monitoring.national.snapshot import snapshot
-from slrt_monitoring.queries.periods import Period
-from slrt_monitoring.readmodel import ReadModels
-from slrt_monitoring.synthetic import SECRET_NAME, SECRET_NIK, known_history, publish
+from slrt_monitoring.application.snapshot import snapshot
+from slrt_monitoring.domain.periods import Period
+from slrt_monitoring.application.readmodel import ReadModels
+from slrt_monitoring.adapters.synthetic import SECRET_NAME, SECRET_NIK, known_history, publish
 from slrt_runtime.settings import ServiceSettings
 
 pytestmark = pytest.mark.integration

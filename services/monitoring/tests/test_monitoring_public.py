@@ -11,12 +11,12 @@ import pytest
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from slrt_monitoring.main import build
-from slrt_monitoring.national.snapshot import snapshot
-from slrt_monitoring.queries.periods import Period
-from slrt_monitoring.queries.public import suppress
-from slrt_monitoring.reports.sections import sections
-from slrt_monitoring.reports.xlsx import read_sections
-from slrt_monitoring.synthetic import SECRET_COMPLAINANT, SECRET_NAME, SECRET_NIK, History
+from slrt_monitoring.application.snapshot import snapshot
+from slrt_monitoring.domain.periods import Period
+from slrt_monitoring.application.public import suppress
+from slrt_monitoring.adapters.reports.sections import sections
+from slrt_monitoring.adapters.reports.xlsx import read_sections
+from slrt_monitoring.adapters.synthetic import SECRET_COMPLAINANT, SECRET_NAME, SECRET_NIK, History
 from slrt_runtime.settings import ServiceSettings
 
 PERSONAL = (SECRET_NIK, SECRET_NAME, SECRET_COMPLAINANT, "Siti", "Dusun Sintetis", "fo-0012", "mgr-0001")

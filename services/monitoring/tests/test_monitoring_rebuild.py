@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from slrt_monitoring.main import build
-from slrt_monitoring.synthetic import History, known_history, publish
+from slrt_monitoring.adapters.synthetic import History, known_history, publish
 from slrt_runtime.settings import ServiceSettings
 
 pytestmark = pytest.mark.integration

@@ -13,8 +13,8 @@ from slrt_contracts import ContractEvent
 from slrt_contracts.events.intake import examples as intake_examples
 from slrt_contracts.events.referral import ReferralDecision, examples
 from slrt_monitoring.main import build
-from slrt_monitoring.queries.dashboard import counts
-from slrt_monitoring.queries.periods import Period
+from slrt_monitoring.application.dashboard import counts
+from slrt_monitoring.domain.periods import Period
 from slrt_runtime.consumers import Delivery
 from slrt_runtime.settings import ServiceSettings
 

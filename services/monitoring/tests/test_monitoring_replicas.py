@@ -13,9 +13,9 @@ import nats
 import psycopg
 import pytest
 from slrt_monitoring.main import build
-from slrt_monitoring.readmodel import ReadModels
-from slrt_monitoring.rebuild import rebuild
-from slrt_monitoring.synthetic import known_history, publish
+from slrt_monitoring.application.readmodel import ReadModels
+from slrt_monitoring.application.rebuild import rebuild
+from slrt_monitoring.adapters.synthetic import known_history, publish
 from slrt_runtime.consumers import Delivery
 from slrt_runtime.settings import ServiceSettings
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import nats
 import pytest
 from slrt_contracts import Actor, Region, Role
-from slrt_referral.agency_access import REFERRAL_STREAM, durable_name, ensure_agency_consumers, nats_permissions
+from slrt_referral.adapters.agency_access import REFERRAL_STREAM, durable_name, ensure_agency_consumers, nats_permissions
 from slrt_referral.application import ReferralApplication
 from slrt_referral.domain import Complaint
 from slrt_referral.main import build

@@ -4,7 +4,7 @@ programme cannot serve without it — on the bus and through the API alike."""
 from __future__ import annotations
 
 from slrt_contracts.events.referral import ReferralSent
-from slrt_referral.messaging import to_contract
+from slrt_referral.entrypoints.messaging import to_contract
 
 
 def sent_events(office) -> list[ReferralSent]:

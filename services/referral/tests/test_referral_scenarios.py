@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from slrt_contracts import Actor, Role
-from slrt_referral.messaging import to_contract
+from slrt_referral.entrypoints.messaging import to_contract
 
 
 def published(office) -> list:

@@ -12,8 +12,8 @@ from slrt_contracts import Actor, Region, Role
 from slrt_referral.application import ReferralApplication
 from slrt_referral.domain import Complaint
 from slrt_referral.main import build
-from slrt_referral.messaging import to_contract
-from slrt_referral.timekeeping import deadline_book, on_due
+from slrt_referral.entrypoints.messaging import to_contract
+from slrt_referral.application.deadlines import deadline_book, on_due
 from slrt_runtime.settings import ServiceSettings
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from slrt_dtks.synthetic import generate, write_csv
+from slrt_dtks.adapters.synthetic import generate, write_csv
 from slrt_platform.platform import Platform
 from slrt_web.domain.monev import monev_request
 from slrt_web.main import build

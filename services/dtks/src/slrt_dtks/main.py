@@ -10,15 +10,15 @@ from fastapi import FastAPI
 from slrt_runtime.http import create_service_app
 from slrt_runtime.settings import ServiceSettings
 
-from .api import checks_router, registry_router
-from .api_dci import router as dci_router
-from .api_imports import router as imports_router
-from .api_prelist import router as prelist_router
+from .entrypoints.api.registry import checks_router, registry_router
+from .entrypoints.api.dci import router as dci_router
+from .entrypoints.api.prelist import router as prelist_router
+from .entrypoints.api.uploads import router as uploads_router
 from .application import DTKSApplication
-from .imports import ImportJobs
-from .messaging import consumers, to_contract
-from .registry import ImportReport, RegistryStore
-from .synthetic import generate, write_csv
+from .application.uploads import ImportJobs
+from .entrypoints.messaging import consumers, to_contract
+from .adapters.registry import ImportReport, RegistryStore
+from .adapters.synthetic import generate, write_csv
 
 SERVICE = "dtks"
 SEED_ENV = "SLRT_DTKS_SEED_PEOPLE"
@@ -53,7 +53,7 @@ def build(settings: ServiceSettings | None = None, *, with_messaging: bool = Tru
     seed_if_empty(application.registry, settings.district, seed_people)
     application.announce_versions()  # a version switched just before a crash still gets its event
     app = create_service_app(
-        SERVICE, application, routers=[imports_router, registry_router, checks_router, prelist_router, dci_router],
+        SERVICE, application, routers=[uploads_router, registry_router, checks_router, prelist_router, dci_router],
         translate=to_contract,
         consumers=consumers(application, settings),
         with_messaging=with_messaging,

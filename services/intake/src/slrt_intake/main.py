@@ -6,13 +6,13 @@ from fastapi import FastAPI
 from slrt_runtime.http import create_service_app
 from slrt_runtime.settings import ServiceSettings
 
-from .api import complaints_router, queues_router
+from .entrypoints.api import complaints_router, queues_router
 from .application import IntakeApplication
-from .messaging import consumers, translator
-from .notify import channel_from_env
-from .people import PersonIndex
-from .queues import WorkQueues
-from .schedule import deadline_book
+from .entrypoints.messaging import consumers, translator
+from .adapters.notify import channel_from_env
+from .application.people import PersonIndex
+from .application.queues import WorkQueues
+from .application.deadlines import deadline_book
 
 SERVICE = "intake"
 

@@ -8,10 +8,10 @@ from slrt_runtime.settings import ServiceSettings
 
 from .adapters.dtks import Dtks
 from .application import LettersApplication
-from .deadlines import deadline_book, on_due_for
-from .entrypoints import api, bpjs, public, worklist
-from .messaging import to_contract
-from .queues import LetterQueues
+from .application.deadlines import deadline_book, on_due_for
+from .application.queues import LetterQueues
+from .entrypoints.api import bpjs, letters, public, worklist
+from .entrypoints.messaging import to_contract
 
 SERVICE = "letters"
 
@@ -21,7 +21,7 @@ def build(settings: ServiceSettings | None = None, *, with_messaging: bool = Tru
     application = LettersApplication(settings, dtks=dtks)
     application.signer  # noqa: B018 - load the office certificate now: a wrong one stops the start, not a signature
     app = create_service_app(
-        SERVICE, application, routers=[worklist.router, api.router, bpjs.router, public.router], translate=to_contract,
+        SERVICE, application, routers=[worklist.router, letters.router, bpjs.router, public.router], translate=to_contract,
         with_messaging=with_messaging,
         deadlines=(deadline_book(application), on_due_for(application)) if with_deadlines else None,
         description="Letters of the social office from the SOP catalogue: documents, verification, paraf "

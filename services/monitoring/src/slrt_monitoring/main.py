@@ -12,14 +12,14 @@ from slrt_runtime.http import create_app
 from slrt_runtime.messaging import ServiceMessaging
 from slrt_runtime.settings import ServiceSettings
 
-from .entrypoints.api import public, staff
-from .entrypoints.consumers import consumers
+from .entrypoints.api.dashboard import public, staff
+from .entrypoints.messaging import consumers
 from .entrypoints.live import Broadcaster
-from .entrypoints.page import pages
-from .entrypoints.reports_api import reports
-from .national.publisher import national, publisher_task
-from .readmodel import ReadModels
-from .rebuild import Progress
+from .entrypoints.pages import pages
+from .entrypoints.api.reports import reports
+from .entrypoints.api.national import national, publisher_task
+from .application.readmodel import ReadModels
+from .application.rebuild import Progress
 
 SERVICE = "monitoring"
 

@@ -9,11 +9,11 @@ from fastapi import FastAPI
 from slrt_runtime.http import create_service_app
 from slrt_runtime.settings import ServiceSettings
 
-from .agency_access import AgencyInboxes
-from .api import routers
+from .adapters.agency_access import AgencyInboxes
+from .entrypoints.api import routers
 from .application import ReferralApplication
-from .messaging import consumers, to_contract
-from .timekeeping import deadline_book, on_due
+from .entrypoints.messaging import consumers, to_contract
+from .application.deadlines import deadline_book, on_due
 
 SERVICE = "referral"
 

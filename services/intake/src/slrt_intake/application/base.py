@@ -19,7 +19,7 @@ from slrt_runtime.officials import load_officials
 from slrt_runtime.settings import ServiceSettings
 
 from ..domain import Complaint, ComplaintNotFound
-from ..standards import Standards, standards
+from ..domain.standards import Standards, standards
 
 READ_REFUSED = frozenset({Role.AGENCY, Role.SERVICE})
 """Agencies see referrals (referral service), never complaints."""

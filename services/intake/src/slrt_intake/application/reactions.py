@@ -14,7 +14,7 @@ from slrt_runtime.consumers import Delivery, PermanentFailure
 from slrt_runtime.deadlines import Deadline
 
 from ..domain import Complaint, Status, WrongState
-from ..notify import LogChannel, Notice, NotificationChannel
+from ..adapters.notify import LogChannel, Notice, NotificationChannel
 from .base import IntakeBase
 
 log = logging.getLogger(__name__)

@@ -4,7 +4,7 @@ Files are written once under a name derived from the letter and the content's SH
 changed; a signed letter is the archived original that verification compares against. Two stores
 keep that promise: files under the data directory (embedded, SQLite) and a table in the service's
 own PostgreSQL schema (``postgres``), which every replica of the service reads and which survives
-a pod's restart (see :mod:`.dbfiles`). :func:`file_store_for` picks the one the persistence needs.
+a pod's restart (see :mod:`.dbfiles`). The letters application picks the one the persistence needs.
 """
 
 from __future__ import annotations
@@ -13,13 +13,9 @@ import hashlib
 import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
 from uuid import UUID
 
 from ..domain.errors import InvalidLetterRequest
-
-if TYPE_CHECKING:
-    from slrt_runtime.eventstore import ServiceApplication
 
 # Content types are decided from the bytes, not from what the client claims.
 _MAGIC = ((b"%PDF-", "application/pdf", "pdf"), (b"\xff\xd8\xff", "image/jpeg", "jpg"),
@@ -131,11 +127,3 @@ class FileStore(WriteOnceStore):
         except FileNotFoundError:
             raise StoredFileMissing(f"no stored file {reference}") from None
 
-
-def file_store_for(application: ServiceApplication, root: Path, max_bytes: int) -> WriteOnceStore:
-    """PostgreSQL persistence keeps the files in the database, beside the events that name them."""
-    if application.settings.persistence == "postgres":
-        from .dbfiles import DatabaseFileStore
-
-        return DatabaseFileStore(application, max_bytes)
-    return FileStore(root, max_bytes)

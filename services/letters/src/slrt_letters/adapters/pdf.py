@@ -13,7 +13,7 @@ from slrt_runtime.officials import Official
 from slrt_runtime.pdf import OfficeProfile, PdfDocument
 from slrt_runtime.timestandards import WIB
 
-from ..catalogue import Element, LetterType
+from ..domain.catalogue import Element, LetterType
 
 MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
           "November", "Desember")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -23,10 +24,10 @@ from slrt_runtime.settings import ServiceSettings
 from slrt_runtime.timestandards import WIB
 
 from ..adapters.dtks import Dtks, HttpDtks
-from ..adapters.files import file_store_for
+from ..adapters.files import FileStore, WriteOnceStore
 from ..adapters.pdf import render_letter
 from ..adapters.signing import LetterSigner
-from ..catalogue import use_catalogue
+from ..domain.catalogue import use_catalogue
 from ..domain import (
     DuplicateRequest,
     Letter,
@@ -45,6 +46,16 @@ from .public import PublicVerification
 from .views import letter_view
 
 ATTEMPTS = 5
+
+
+def file_store_for(application: ServiceApplication, root: Path, max_bytes: int) -> WriteOnceStore:
+    """PostgreSQL persistence keeps the files in the database, beside the events that name them."""
+    # Chosen here, not in adapters/files.py, so that the two stores do not import each other.
+    if application.settings.persistence == "postgres":
+        from ..adapters.dbfiles import DatabaseFileStore
+
+        return DatabaseFileStore(application, max_bytes)
+    return FileStore(root, max_bytes)
 
 
 class LettersApplication(BpjsCommands, PublicVerification, ServiceApplication):

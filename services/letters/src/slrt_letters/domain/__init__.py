@@ -2,7 +2,8 @@
 
 from .batch import BpjsBatch, next_period, period_end, period_of
 from .errors import DuplicateRequest, InvalidLetterRequest, LetterIncomplete, LetterNotFound, UnknownLetterType
-from .letter import OFFICERS, TITLE, Letter
+from .chain import OFFICERS, TITLE
+from .letter import Letter
 from .numbers import check_number_format, letter_number, letter_sequence_name
 from .letter import letter_id_for
 from .request import fingerprint, request_letter

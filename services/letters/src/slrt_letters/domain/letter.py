@@ -5,6 +5,8 @@ SKTM consistent) -> drafted -> paraf in the catalogue's order -> signed (the num
 never before, so abandoned drafts leave no hole in the register) -> issued (rendered, digitally
 signed, archived); rejected or returned for revision at any step before signature; an issued letter
 can be revoked. The letter type's rules come from the catalogue, not from this code.
+Here: the request, the documents, the verification and the draft; the paraf chain, signature, issuance,
+rejection and return are in :mod:`.chain`, revocation, missed steps and BPJS in :mod:`.tracking`.
 """
 
 from __future__ import annotations
@@ -19,17 +21,14 @@ from slrt_contracts.nik import nik_parts
 from slrt_contracts.events.letters import LetterStep
 from slrt_runtime.errors import InvalidTransition, NotPermitted
 
-from ..catalogue import LetterType, catalogue
+from .catalogue import LetterType, catalogue
+from .chain import OFFICERS, LetterChain
 from .errors import InvalidLetterRequest, LetterIncomplete
-from .events import LetterEvent
-from .tracking import LetterTracking, _reason
+from .events import V1_TYPES, LetterEvent
+from .tracking import LetterTracking
 
-TITLE = {ParafStep.KASI: "Kasi", ParafStep.KABID: "Kabid", ParafStep.SEKDIN: "Sekdin",
-         Role.KADIN: "Kadin", Role.SEKDIN: "Sekdin"}
 CORRECTABLE = frozenset({"purpose", "found_location", "address", "birth_place"})
 """What a revised draft may correct."""
-OFFICERS = (Role.PENGELOLA, Role.FRONT_OFFICE, Role.BACK_OFFICE)
-"""Who receives the applicant, checks documents and drafts (the SOPs' 'pengelola / petugas')."""
 
 
 _NS = uuid5(NAMESPACE_URL, "https://slrt.example.id/letters/request")
@@ -40,19 +39,9 @@ def letter_id_for(district: str, request_id: str) -> UUID:
     return uuid5(_NS, f"{district}:{request_id}")
 
 
-_V1_TYPES = {"rekomendasi-pbi-daerah": "rec-kis-pbid-enrolment"}
-"""Letter type codes of v1 events and their catalogue codes (agreement 7)."""
-
-
-def _add_region(state: dict[str, Any]) -> None:
-    """v1 paraf and signature events had no region: a v1 letter belonged to the whole district."""
-    state.setdefault("region", state["district"])
-    state["letter_type"] = _V1_TYPES.get(state["letter_type"], state["letter_type"])
-
-
-class Letter(LetterTracking, Aggregate):
+class Letter(LetterChain, LetterTracking, Aggregate):
     """Applicant data (NIK, name...) is kept because the letter prints it; it stays in this service's
-    store and never goes on the bus (see :mod:`slrt_letters.messaging`)."""
+    store and never goes on the bus (see :mod:`slrt_letters.entrypoints.messaging`)."""
 
     @staticmethod
     def create_id(district: str, request_id: str | None = None) -> UUID:  # type: ignore[override]
@@ -78,7 +67,7 @@ class Letter(LetterTracking, Aggregate):
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             nik, name = state.pop("nik"), state.pop("citizen_name")
-            state["letter_type"] = _V1_TYPES.get(state["letter_type"], state["letter_type"])
+            state["letter_type"] = V1_TYPES.get(state["letter_type"], state["letter_type"])
             born = nik_parts(nik)
             state["applicant"] = {"nik": nik, "name": name, "birth_place": None, "sex": born.sex,
                                   "birth_date": born.birth_date.isoformat(), "address": None,
@@ -310,125 +299,3 @@ class Letter(LetterTracking, Aggregate):
                 else:
                     aggregate.applicant[key] = value
             aggregate.drafted_by, aggregate.drafted_at = self.by, self.timestamp
-
-    # -- paraf and signature --------------------------------------------------------------------
-    def initial(self, step: ParafStep, by: Actor) -> None:
-        """The paraf is personal: only that official gives it (an admin cannot stand in)."""
-        self._ensure_covers(by)
-        step, title = ParafStep(step), TITLE[ParafStep(step)]
-        if by.role.value != step.value:
-            raise NotPermitted(f"paraf {title} is given by the {title} (role {step.value}), not by role {by.role.value}")
-        self._ensure_not_signed("take more paraf")
-        if step not in self.kind.paraf_chain:
-            chain = " -> ".join(TITLE[s] for s in self.kind.paraf_chain)
-            raise InvalidTransition(f"a {self.kind.title} takes no paraf of {title}; its chain is {chain}")
-        if not self.is_drafted:
-            raise InvalidTransition("the letter is not drafted yet; paraf comes after the draft")
-        if any(p["step"] == step.value for p in self.paraf):
-            raise InvalidTransition(f"paraf {title} was already given")
-        expected = self.missing_paraf[0]
-        if step is not expected:
-            raise InvalidTransition(f"paraf {TITLE[expected]} is needed before {title}")
-        self.trigger_event(self.Initialled, step=step.value, by=by, **self.public_identity())
-
-    class Initialled(Public):
-        class_version = 2
-        upcast_v1_v2 = staticmethod(_add_region)
-        step: str
-        by: Actor
-
-        def apply(self, aggregate: Letter) -> None:
-            aggregate.paraf.append({"step": self.step, "by": self.by, "at": self.timestamp})
-
-    def check_can_sign(self, by: Actor) -> None:
-        """Every reason to refuse the signature, checked before a letter number is taken."""
-        self._ensure_covers(by)
-        if by.role not in self.kind.signers:
-            names = " or ".join(r.value for r in self.kind.signers)
-            raise NotPermitted(f"a {self.kind.title} is signed by role {names}, not {by.role.value}")
-        self._ensure_not_signed("sign it again")
-        self.ensure_documents_complete("sign the letter")
-        if not self.is_drafted:
-            raise InvalidTransition("the letter is not drafted yet")
-        if missing := self.missing_paraf:
-            names = " and ".join(TITLE[s] for s in missing)
-            raise InvalidTransition(f"letter needs paraf of {names} before signing")
-
-    def sign(self, letter_number: str, by: Actor, signer: dict[str, str] | None = None) -> None:
-        """``signer``: the official as printed (name, NIP, position), kept so that the letter and its
-        public verification name who signed it even after the office's officials change."""
-        self.check_can_sign(by)
-        self.trigger_event(self.Signed, letter_number=letter_number, by=by, signer=signer, **self.public_identity())
-
-    class Signed(Public):
-        class_version = 3
-        upcast_v1_v2 = staticmethod(_add_region)
-        letter_number: str
-        by: Actor
-        signer: dict[str, str] | None
-
-        @staticmethod
-        def upcast_v2_v3(state: dict[str, Any]) -> None:
-            state["signer"] = None  # signed before the officials were configured: the printed placeholder
-
-        def apply(self, aggregate: Letter) -> None:
-            aggregate.letter_number, aggregate.signed_by, aggregate.signed_at = self.letter_number, self.by, self.timestamp
-            aggregate.signer = self.signer
-
-    def issue(self, document_sha256: str, document_file: str) -> None:
-        """The signed PDF exists and is archived. Done by the service right after the signature."""
-        self._ensure_open("issue it")
-        if not self.is_signed:
-            raise InvalidTransition("the letter is not signed yet")
-        if self.issued_at:
-            raise InvalidTransition(f"letter {self.letter_number} is already issued")
-        self.trigger_event(self.Issued, letter_number=self.letter_number, document_sha256=document_sha256,
-                           document_file=document_file, **self.public_identity())
-
-    class Issued(Public):
-        letter_number: str
-        document_sha256: str
-        document_file: str
-
-        def apply(self, aggregate: Letter) -> None:
-            aggregate.issued_at = self.timestamp
-            aggregate.document_sha256, aggregate.document_file = self.document_sha256, self.document_file
-
-    # -- rejection, return, revocation ------------------------------------------------------------
-    def _ensure_in_chain(self, by: Actor, doing: str) -> None:
-        self._ensure_covers(by)
-        allowed = {*OFFICERS, *(Role(s.value) for s in self.kind.paraf_chain), *self.kind.signers, Role.ADMIN}
-        if by.role not in allowed:
-            raise NotPermitted(f"role {by.role.value} has no step on a {self.kind.title}; cannot {doing}")
-
-    def reject(self, reason: str, by: Actor) -> None:
-        self._ensure_in_chain(by, "reject it")
-        self._ensure_not_signed("reject it (revoke an issued letter instead)")
-        step = self.current_step or LetterStep.DOCUMENTS
-        self.trigger_event(self.Rejected, step=step.value, reason=_reason(reason), by=by, **self.public_identity())
-
-    class Rejected(Public):
-        step: str
-        reason: str
-        by: Actor
-
-        def apply(self, aggregate: Letter) -> None:
-            aggregate.rejection = {"step": self.step, "reason": self.reason, "by": self.by, "at": self.timestamp}
-
-    def return_for_revision(self, reason: str, by: Actor) -> None:
-        self._ensure_in_chain(by, "return it")
-        self._ensure_not_signed("return it")
-        if not self.is_drafted:
-            raise InvalidTransition("only a drafted letter is returned for revision; before that, edit it")
-        step = self.current_step or LetterStep.PARAF
-        self.trigger_event(self.Returned, step=step.value, reason=_reason(reason), by=by, **self.public_identity())
-
-    class Returned(Public):
-        step: str
-        reason: str
-        by: Actor
-
-        def apply(self, aggregate: Letter) -> None:
-            # The draft and every paraf on it are void: the revised draft goes up the chain again.
-            aggregate.returns.append({"step": self.step, "reason": self.reason, "by": self.by, "at": self.timestamp})
-            aggregate.drafted_at, aggregate.drafted_by, aggregate.paraf = None, None, []

@@ -8,9 +8,10 @@ from typing import Any
 
 from slrt_contracts import Actor, InvalidNIK, check_nik_holder
 
-from ..catalogue import Catalogue, Element
+from .catalogue import Catalogue, Element
 from .errors import InvalidLetterRequest, UnknownLetterType
-from .letter import OFFICERS, Letter
+from .chain import OFFICERS
+from .letter import Letter
 _REGION = re.compile(r"^\d{4}(\d{2}(\d{4})?)?$")
 
 

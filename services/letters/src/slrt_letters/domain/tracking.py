@@ -23,6 +23,7 @@ class LetterTracking:
     letter_number: str | None
     overdue: list[dict[str, Any]]
     bpjs: dict[str, Any] | None
+    revocation: dict[str, Any] | None
 
     def revoke(self, reason: str, by: Actor) -> None:
         self._ensure_covers(by)  # type: ignore[attr-defined]
@@ -40,7 +41,7 @@ class LetterTracking:
         reason: str
         by: Actor
 
-        def apply(self, aggregate: Letter) -> None:
+        def apply(self, aggregate: LetterTracking) -> None:
             aggregate.revocation = {"reason": self.reason, "by": self.by, "at": self.timestamp}
 
     # -- time standards -------------------------------------------------------------------------
@@ -57,7 +58,7 @@ class LetterTracking:
         step: str
         due_at: dt.datetime
 
-        def apply(self, aggregate: Letter) -> None:
+        def apply(self, aggregate: LetterTracking) -> None:
             aggregate.overdue.append({"step": self.step, "due_at": self.due_at, "at": self.timestamp})
 
     # -- BPJS -----------------------------------------------------------------------------------
@@ -74,7 +75,7 @@ class LetterTracking:
         period: str
         action: str
 
-        def apply(self, aggregate: Letter) -> None:
+        def apply(self, aggregate: LetterTracking) -> None:
             aggregate.bpjs = {"batch_id": self.batch_id, "period": self.period, "action": self.action,
                               "submitted_at": self.timestamp, "decision": None, "reason": None}
 
@@ -94,7 +95,7 @@ class LetterTracking:
         decision: str
         reason: str | None
 
-        def apply(self, aggregate: Letter) -> None:
+        def apply(self, aggregate: LetterTracking) -> None:
             assert aggregate.bpjs is not None
             aggregate.bpjs.update(decision=self.decision, reason=self.reason, decided_at=self.timestamp)
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from ..catalogue import LetterType, Rule
+from .catalogue import LetterType, Rule
 
 NAME_SIMILARITY = 85
 """Names on an SKTM and a KTP differ in spelling (Muhamad / Muhammad); below this they are two people."""

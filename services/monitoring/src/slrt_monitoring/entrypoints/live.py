@@ -15,7 +15,7 @@ import logging
 from collections.abc import AsyncIterator
 
 from ..projections.engine import Applied, changes_since
-from ..readmodel import ReadModels
+from ..application.readmodel import ReadModels
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.1

@@ -5,8 +5,8 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from ..areas import area_label, named
-from ..timeline import LEVEL_LABELS, STATUS_LABELS
+from ..domain.areas import area_label, named
+from ..projections.timeline import LEVEL_LABELS, STATUS_LABELS
 
 PALETTE = ("#2563eb", "#16a34a", "#d97706", "#dc2626", "#7c3aed", "#0891b2", "#db2777", "#65a30d")
 

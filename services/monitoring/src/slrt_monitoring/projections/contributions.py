@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from itertools import combinations
 
-from ..timeline import CLOSED
+from .timeline import CLOSED
 from .fields import month, seconds_between
 from .state import State, value
 

@@ -13,7 +13,7 @@ from typing import NamedTuple
 from slrt_runtime.consumers import Delivery
 
 from ..adapters.store import Cursor, ReadStore
-from ..timeline import CLOSED
+from .timeline import CLOSED
 from .contributions import CONTRIBUTIONS, Contribution
 from .fields import region_of
 from .handlers import project

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from slrt_contracts import ContractEvent
 
-from ..timeline import initial_level, label, status_after
+from .timeline import initial_level, label, status_after
 from .fields import event_time, get, region_of, suffix
 from .state import Op
 

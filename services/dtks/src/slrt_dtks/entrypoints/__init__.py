@@ -1,0 +1,1 @@
+"""DTKS entrypoints: the HTTP API (api/), the event subscriptions (messaging) and the command line (cli)."""

@@ -1,0 +1,1 @@
+"""HTTP API of the DTKS service: registry and checks, the DCI search, the prelist workflow."""

@@ -1,0 +1,1 @@
+"""Intake's entrypoints: the HTTP API (api/) and the event subscriptions (messaging)."""

@@ -1,0 +1,1 @@
+"""HTTP API of the letters service: staff letters, BPJS batches, public verification."""

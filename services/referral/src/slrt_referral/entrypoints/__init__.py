@@ -1,0 +1,1 @@
+"""Referral entrypoints: the HTTP API (api/) and the event subscriptions (messaging)."""
