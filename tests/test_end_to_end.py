@@ -1,24 +1,67 @@
 """End to end: the platform as processes (embedded nats-server + five services), one complaint from
-registration to signed letter, with a service killed in the middle, then public tracking."""
+registration to signed letter, with a service killed in the middle, then public tracking.
+
+Runs on the embedded default (SQLite) and in the launcher's PostgreSQL mode (``slrt up --postgres``,
+the production rehearsal: the k8s init script's role, one schema per service, the k8s pool sizes),
+where it also checks each service's connections against its budget and that the server logged no
+error for the run's database (no expected error as control flow). The PostgreSQL run skips when no
+server is reachable at 127.0.0.1:5432 (SLRT_TEST_POSTGRES_*); it uses a database and a role of its own
+and drops both afterwards."""
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from slrt_platform.platform import Platform, running_platform
-from slrt_runtime.testing import wait_for
+from slrt_platform.platform import SERVICES, Platform, running_platform
+from slrt_platform.postgres import PostgresRehearsal, connections_per_pod, k8s_config
+from slrt_runtime.testing import POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER, wait_for
 
 pytestmark = pytest.mark.e2e
+SERVER_LOG = Path("/var/log/postgresql")  # Debian's; the check is skipped where it is not readable
 
 
-@pytest.fixture
-def platform(tmp_path: Path) -> Iterator[Platform]:
-    with running_platform(tmp_path / "var") as p:
-        yield p
+@pytest.fixture(params=["sqlite", "postgres"])
+def platform(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Platform]:
+    if request.param == "sqlite":
+        with running_platform(tmp_path / "var") as p:
+            yield p
+        return
+    psycopg = pytest.importorskip("psycopg")
+    admin = dict(host=POSTGRES_HOST, port=POSTGRES_PORT, user=POSTGRES_USER, dbname="postgres")
+    try:
+        server = psycopg.connect(**admin, connect_timeout=3, autocommit=True)
+    except psycopg.OperationalError as e:
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_HOST}:{POSTGRES_PORT} ({e.__class__.__name__})")
+    name = f"slrt_e2e_{uuid.uuid4().hex[:10]}"  # database and role: the server is shared
+    logs = {f: f.stat().st_size for f in SERVER_LOG.glob("*.log")} if os.access(SERVER_LOG, os.R_OK) else {}
+    try:
+        rehearsal = PostgresRehearsal(f"postgresql://{POSTGRES_USER}@{POSTGRES_HOST}:{POSTGRES_PORT}/{name}", role=name)
+        with running_platform(tmp_path / "var", postgres=rehearsal) as p:
+            yield p
+            budget = {s: connections_per_pod(s, k8s_config()) for s in SERVICES}
+            used = dict(server.execute("SELECT application_name, count(*) FROM pg_stat_activity WHERE datname = %s"
+                                       " GROUP BY application_name", (name,)).fetchall())
+            for service in SERVICES:
+                assert 0 < used.get(f"slrt-{service}", 0) <= budget[service], (service, used, budget)
+        errors = [line for f, start in logs.items() for line in _read_from(f, start).splitlines()
+                  if f"{name}@{name} " in line and ("ERROR:" in line or "FATAL:" in line)]
+        assert not errors, "errors in the PostgreSQL log:\n" + "\n".join(errors[:20])
+    finally:
+        server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        server.execute(f'DROP ROLE IF EXISTS "{name}"')
+        server.close()
+
+
+def _read_from(path: Path, offset: int) -> str:
+    with path.open("rb") as f:
+        f.seek(offset)
+        return f.read().decode(errors="replace")
 
 
 def test_complaint_to_signed_letter_survives_a_killed_service(platform: Platform) -> None:
