@@ -65,6 +65,12 @@ def _read_from(path: Path, offset: int) -> str:
 
 
 def test_complaint_to_signed_letter_survives_a_killed_service(platform: Platform) -> None:
+    complaint_to_signed_letter(platform)
+
+
+def complaint_to_signed_letter(platform: Platform) -> None:
+    """The flow, on any platform whose services can be killed and started (tests/test_images.py runs
+    it against the services started from their container images)."""
     intake, dtks, referral = platform.url("intake"), platform.url("dtks"), platform.url("referral")
     letters, monitoring = platform.url("letters"), platform.url("monitoring")
 

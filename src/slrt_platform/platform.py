@@ -161,12 +161,15 @@ class Platform:
                 **self.extra_env,
                 **self.service_env(name),
             }
-            self.services[name] = ServiceProcess(name, port_of[name], env,
-                                                 self.var_dir / "log" / f"{name}.log")
+            self.services[name] = self.service_process(name, port_of[name], env, self.var_dir / "log" / f"{name}.log")
         for service in self.services.values():
             service.start()
         for service in self.services.values():
             service.wait_healthy()
+
+    def service_process(self, name: str, port: int, env: dict[str, str], log_path: Path) -> ServiceProcess:
+        """How one service runs: a Python process of this environment (tests/test_images.py: its image)."""
+        return ServiceProcess(name, port, env, log_path)
 
     def service_env(self, name: str) -> dict[str, str]:
         """Settings of one process on top of the shared ones: on PostgreSQL, the database as
@@ -225,10 +228,10 @@ class Platform:
 
 @contextmanager
 def running_platform(var_dir: Path, *, seed_people: int = 300, ack_wait_seconds: int = 5,
-                     postgres: PostgresRehearsal | None = None) -> Iterator[Platform]:
+                     postgres: PostgresRehearsal | None = None, kind: type[Platform] = Platform) -> Iterator[Platform]:
     """A platform of its own on free ports (tests): started, and stopped afterwards whatever happens.
     A short ack wait lets a killed consumer's messages come back within a test's patience."""
-    platform = Platform(var_dir, port_base=free_port_block(), nats_port=free_port(), postgres=postgres,
+    platform = kind(var_dir, port_base=free_port_block(), nats_port=free_port(), postgres=postgres,
                         extra_env={"SLRT_DTKS_SEED_PEOPLE": str(seed_people),
                                    "SLRT_CONSUMER_ACK_WAIT_SECONDS": str(ack_wait_seconds)})
     try:
