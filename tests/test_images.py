@@ -34,7 +34,8 @@ UID = "10001:10001"  # the manifests' runAsUser/runAsGroup
 # What a Deployment passes to its container (ConfigMap, Secret, env); never the host's own variables.
 PASSED = ("SLRT_", "POSTGRES_", "PGAPPNAME", "OTEL_")
 
-pytestmark = [pytest.mark.images, pytest.mark.e2e]
+# A cold build (no cached base or layers) takes minutes: more than the suite's default time-out.
+pytestmark = [pytest.mark.images, pytest.mark.e2e, pytest.mark.timeout(2400)]
 
 
 def image_of(service: str) -> str:
