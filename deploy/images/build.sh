@@ -61,15 +61,21 @@ else
   base="$debian_base"
 fi
 
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
 ca="${SLRT_CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}"
-if [ ! -s "$ca" ]; then ca="$(mktemp)"; fi   # an empty secret: the build uses its own trust store
+if [ ! -s "$ca" ]; then ca="$work/empty-ca"; : > "$ca"; fi   # empty: the build uses its own trust store
+# The build context holds only what the images need (the packages' sources and the lock file): buildah
+# hashes the whole context for its layer cache, and .venv, var/ or .git would cost minutes.
+mkdir "$work/context"
+tar -cf - --exclude=__pycache__ --exclude='*.pyc' --exclude=tests --exclude=.pytest_cache \
+  pyproject.toml uv.lock contracts runtime reference services src | tar -xf - -C "$work/context"
 
 for s in "${services[@]}"; do
   image="$registry/slrt-$s:$tag"
   echo "build.sh: building $image (base $base)" >&2
   buildah bud --quiet --isolation "$isolation" --layers \
-    -f deploy/images/Containerfile --ignorefile deploy/images/containerignore \
-    --build-arg BASE="$base" --build-arg SERVICE="$s" --secret id=ca-bundle,src="$ca" \
-    -t "$image" . >/dev/null
+    -f deploy/images/Containerfile --build-arg BASE="$base" --build-arg SERVICE="$s" \
+    --secret id=ca-bundle,src="$ca" -t "$image" "$work/context" >/dev/null
   echo "$image"
 done
