@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,16 @@ def platform(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Platfor
     if request.param == "sqlite":
         with running_platform(tmp_path / "var") as p:
             yield p
-        return
+    else:
+        with running_on_postgres(tmp_path / "var") as p:
+            yield p
+
+
+@contextmanager
+def running_on_postgres(var_dir: Path, kind: type[Platform] = Platform) -> Iterator[Platform]:
+    """The platform in the launcher's PostgreSQL mode on a database and role of its own (dropped
+    afterwards); then each service's connections within its budget, and no ERROR in the server log
+    for that database. Skips when no server is reachable."""
     psycopg = pytest.importorskip("psycopg")
     admin = dict(host=POSTGRES_HOST, port=POSTGRES_PORT, user=POSTGRES_USER, dbname="postgres")
     try:
@@ -42,7 +52,7 @@ def platform(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Platfor
     logs = {f: f.stat().st_size for f in SERVER_LOG.glob("*.log")} if os.access(SERVER_LOG, os.R_OK) else {}
     try:
         rehearsal = PostgresRehearsal(f"postgresql://{POSTGRES_USER}@{POSTGRES_HOST}:{POSTGRES_PORT}/{name}", role=name)
-        with running_platform(tmp_path / "var", postgres=rehearsal) as p:
+        with running_platform(var_dir, postgres=rehearsal, kind=kind) as p:
             yield p
             budget = {s: connections_per_pod(s, k8s_config()) for s in SERVICES}
             used = dict(server.execute("SELECT application_name, count(*) FROM pg_stat_activity WHERE datname = %s"

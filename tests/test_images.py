@@ -5,7 +5,8 @@ Builds every image with deploy/images/build.sh (buildah, chroot isolation; a Deb
 mmdebstrap where the default base cannot be pulled, kept for the next run), then runs each service
 with ``buildah run --isolation chroot`` (host network: the test's nats-server and ports) as uid 10001,
 where nothing but /tmp is writable (the image's root is owned by root: what a read-only root
-filesystem allows). The flow is tests/test_end_to_end.py's. Selected with ``-m images``; skipped
+filesystem allows). The flow is tests/test_end_to_end.py's, on SQLite in the containers' /tmp and
+on PostgreSQL as on Kubernetes (the launcher's PostgreSQL mode; skipped without a server). Selected with ``-m images``; skipped
 without buildah (``.ci/run`` installs it) or without root."""
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import pytest
 from slrt_platform.platform import SERVICES, WEB, Platform, ServiceProcess, running_platform
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_end_to_end import complaint_to_signed_letter  # noqa: E402
+from test_end_to_end import complaint_to_signed_letter, running_on_postgres  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "deploy" / "images" / "build.sh"
@@ -103,14 +104,19 @@ class ImagePlatform(Platform):
         return ContainerProcess(name, port, env, log_path, container=container)
 
 
-@pytest.fixture
-def platform(images: dict[str, str], tmp_path: Path) -> Iterator[Platform]:
+@pytest.fixture(params=["sqlite", "postgres"])
+def platform(request: pytest.FixtureRequest, images: dict[str, str], tmp_path: Path) -> Iterator[Platform]:
+    """The embedded default's SQLite in each container's /tmp, or PostgreSQL as on Kubernetes."""
     ImagePlatform.images, ImagePlatform.run_id = images, uuid.uuid4().hex[:8]
     try:
-        with running_platform(tmp_path / "var", kind=ImagePlatform) as p:
-            yield p
+        if request.param == "sqlite":
+            with running_platform(tmp_path / "var", kind=ImagePlatform) as p:
+                yield p
+        else:
+            with running_on_postgres(tmp_path / "var", kind=ImagePlatform) as p:
+                yield p
     finally:
-        names = subprocess.run(["buildah", "containers", "--quiet", "--format", "{{.ContainerName}}"],
+        names = subprocess.run(["buildah", "containers", "--format", "{{.ContainerName}}"],
                                capture_output=True, text=True).stdout.split()
         ours = [n for n in names if n.endswith(f"-{ImagePlatform.run_id}") and n.startswith("slrt-test-")]
         if ours:
