@@ -10,7 +10,6 @@ and drops both afterwards."""
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,10 +20,9 @@ import httpx
 import pytest
 from slrt_platform.platform import SERVICES, Platform, running_platform
 from slrt_platform.postgres import PostgresRehearsal, connections_per_pod, k8s_config
-from slrt_runtime.testing import POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER, wait_for
+from slrt_runtime.testing import POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER, PostgresServerLog, wait_for
 
 pytestmark = pytest.mark.e2e
-SERVER_LOG = Path("/var/log/postgresql")  # Debian's; the check is skipped where it is not readable
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -49,7 +47,7 @@ def running_on_postgres(var_dir: Path, kind: type[Platform] = Platform) -> Itera
     except psycopg.OperationalError as e:
         pytest.skip(f"PostgreSQL not reachable at {POSTGRES_HOST}:{POSTGRES_PORT} ({e.__class__.__name__})")
     name = f"slrt_e2e_{uuid.uuid4().hex[:10]}"  # database and role: the server is shared
-    logs = {f: f.stat().st_size for f in SERVER_LOG.glob("*.log")} if os.access(SERVER_LOG, os.R_OK) else {}
+    log = PostgresServerLog()  # no check where the server's log cannot be read
     try:
         rehearsal = PostgresRehearsal(f"postgresql://{POSTGRES_USER}@{POSTGRES_HOST}:{POSTGRES_PORT}/{name}", role=name)
         with running_platform(var_dir, postgres=rehearsal, kind=kind) as p:
@@ -59,19 +57,13 @@ def running_on_postgres(var_dir: Path, kind: type[Platform] = Platform) -> Itera
                                        " GROUP BY application_name", (name,)).fetchall())
             for service in SERVICES:
                 assert 0 < used.get(f"slrt-{service}", 0) <= budget[service], (service, used, budget)
-        errors = [line for f, start in logs.items() for line in _read_from(f, start).splitlines()
+        errors = [line for line in log.lines()
                   if f"{name}@{name} " in line and ("ERROR:" in line or "FATAL:" in line)]
         assert not errors, "errors in the PostgreSQL log:\n" + "\n".join(errors[:20])
     finally:
         server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         server.execute(f'DROP ROLE IF EXISTS "{name}"')
         server.close()
-
-
-def _read_from(path: Path, offset: int) -> str:
-    with path.open("rb") as f:
-        f.seek(offset)
-        return f.read().decode(errors="replace")
 
 
 def test_complaint_to_signed_letter_survives_a_killed_service(platform: Platform) -> None:

@@ -7,18 +7,16 @@ the server's log run where the log is readable (Debian's /var/log/postgresql).""
 
 from __future__ import annotations
 
-import os
 import uuid
-from pathlib import Path
 
 import pytest
 from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import IntegrityError, StoredEvent
 from slrt_runtime.eventstore import ServiceApplication
 from slrt_runtime.settings import ServiceSettings
+from slrt_runtime.testing import PostgresServerLog
 
 pytestmark = pytest.mark.postgres
-SERVER_LOG = Path("/var/log/postgresql")
 
 
 class Effect(Aggregate):
@@ -31,36 +29,24 @@ class Store(ServiceApplication):
     name = "PgQuiet"
 
 
-class ServerLog:
-    """The lines the server logs from now on that name ``marker`` (a failed statement's text)."""
-
-    def __init__(self, marker: str) -> None:
-        self.marker = marker
-        readable = os.access(SERVER_LOG, os.R_OK)
-        self.offsets = {f: f.stat().st_size for f in SERVER_LOG.glob("*.log")} if readable else {}
-
-    def failed_statements(self) -> list[str]:
-        lines = []
-        for path, offset in self.offsets.items():
-            with path.open("rb") as f:
-                f.seek(offset)
-                lines += f.read().decode(errors="replace").splitlines()
-        return [ln for ln in lines if "STATEMENT:" in ln and self.marker in ln]
+def failed_statements(log: PostgresServerLog, schema: str) -> list[str]:
+    """Statements of this test's schema the server refused (it logs each after its ERROR)."""
+    return [ln for ln in log.lines() if "STATEMENT:" in ln and schema in ln]
 
 
 def test_a_restart_creates_nothing_twice(postgres_settings: ServiceSettings) -> None:
-    log = ServerLog(postgres_settings.postgres_schema)
+    log = PostgresServerLog()
     first = Store(postgres_settings)
     first.save(Effect("one"))
     again = Store(postgres_settings)  # what every restart of a service does
     assert len(again.notification_log.select(1, 10)) == 1
-    assert log.failed_statements() == []
-    if not log.offsets:
+    assert failed_statements(log, postgres_settings.postgres_schema) == []
+    if not log.readable:
         pytest.skip("server log not readable: no ERROR checked, the restart itself passed")
 
 
 def test_a_concurrent_version_is_refused_and_none_of_its_events_stored(postgres_settings: ServiceSettings) -> None:
-    log = ServerLog(postgres_settings.postgres_schema)
+    log = PostgresServerLog()
     store = Store(postgres_settings)
     effect = Effect("one")
     store.save(effect)
@@ -79,4 +65,4 @@ def test_a_concurrent_version_is_refused_and_none_of_its_events_stored(postgres_
     assert len(store.recorder.select_events(effect.id)) == 1
     store.recorder.insert_events([new])
     assert len(store.recorder.select_events(effect.id)) == 2
-    assert log.failed_statements() == [], "a refused version is no ERROR in the server log"
+    assert failed_statements(log, postgres_settings.postgres_schema) == [], "a refused version is no ERROR in the log"
