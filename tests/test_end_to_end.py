@@ -1,27 +1,78 @@
 """End to end: the platform as processes (embedded nats-server + five services), one complaint from
-registration to signed letter, with a service killed in the middle, then public tracking."""
+registration to signed letter, with a service killed in the middle, then public tracking.
+
+Runs on the embedded default (SQLite) and in the launcher's PostgreSQL mode (``slrt up --postgres``,
+the production rehearsal: the k8s init script's role, one schema per service, the k8s pool sizes),
+where it also checks each service's connections against its budget and that the server logged no
+error for the run's database (no expected error as control flow). The PostgreSQL run skips when no
+server is reachable at 127.0.0.1:5432 (SLRT_TEST_POSTGRES_*); it uses a database and a role of its own
+and drops both afterwards."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from slrt_platform.platform import Platform, running_platform
-from slrt_runtime.testing import wait_for
+from slrt_platform.platform import SERVICES, Platform, running_platform
+from slrt_platform.postgres import PostgresRehearsal, connections_per_pod, k8s_config
+from slrt_runtime.testing import POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER, PostgresServerLog, wait_for
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def platform(tmp_path: Path) -> Iterator[Platform]:
-    with running_platform(tmp_path / "var") as p:
-        yield p
+@pytest.fixture(params=["sqlite", "postgres"])
+def platform(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Platform]:
+    if request.param == "sqlite":
+        with running_platform(tmp_path / "var") as p:
+            yield p
+    else:
+        with running_on_postgres(tmp_path / "var") as p:
+            yield p
+
+
+@contextmanager
+def running_on_postgres(var_dir: Path, kind: type[Platform] = Platform) -> Iterator[Platform]:
+    """The platform in the launcher's PostgreSQL mode on a database and role of its own (dropped
+    afterwards); then each service's connections within its budget, and no ERROR in the server log
+    for that database. Skips when no server is reachable."""
+    psycopg = pytest.importorskip("psycopg")
+    admin = dict(host=POSTGRES_HOST, port=POSTGRES_PORT, user=POSTGRES_USER, dbname="postgres")
+    try:
+        server = psycopg.connect(**admin, connect_timeout=3, autocommit=True)
+    except psycopg.OperationalError as e:
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_HOST}:{POSTGRES_PORT} ({e.__class__.__name__})")
+    name = f"slrt_e2e_{uuid.uuid4().hex[:10]}"  # database and role: the server is shared
+    log = PostgresServerLog()  # no check where the server's log cannot be read
+    try:
+        rehearsal = PostgresRehearsal(f"postgresql://{POSTGRES_USER}@{POSTGRES_HOST}:{POSTGRES_PORT}/{name}", role=name)
+        with running_platform(var_dir, postgres=rehearsal, kind=kind) as p:
+            yield p
+            budget = {s: connections_per_pod(s, k8s_config()) for s in SERVICES}
+            used = dict(server.execute("SELECT application_name, count(*) FROM pg_stat_activity WHERE datname = %s"
+                                       " GROUP BY application_name", (name,)).fetchall())
+            for service in SERVICES:
+                assert 0 < used.get(f"slrt-{service}", 0) <= budget[service], (service, used, budget)
+        errors = [line for line in log.lines()
+                  if f"{name}@{name} " in line and ("ERROR:" in line or "FATAL:" in line)]
+        assert not errors, "errors in the PostgreSQL log:\n" + "\n".join(errors[:20])
+    finally:
+        server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        server.execute(f'DROP ROLE IF EXISTS "{name}"')
+        server.close()
 
 
 def test_complaint_to_signed_letter_survives_a_killed_service(platform: Platform) -> None:
+    complaint_to_signed_letter(platform)
+
+
+def complaint_to_signed_letter(platform: Platform) -> None:
+    """The flow, on any platform whose services can be killed and started (tests/test_images.py runs
+    it against the services started from their container images)."""
     intake, dtks, referral = platform.url("intake"), platform.url("dtks"), platform.url("referral")
     letters, monitoring = platform.url("letters"), platform.url("monitoring")
 

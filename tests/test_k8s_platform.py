@@ -65,15 +65,17 @@ def test_every_setting_the_deployment_sets_exists(docs):
 
 
 def test_the_database_allows_every_pods_connections_at_full_scale(docs):
-    """Two event stores per pod at their pool maximum, a few more (dtks' registry, monitoring's read
-    models), for every pod the autoscalers and rollouts may start."""
+    """Each pod's connection budget (slrt_platform.postgres.connections_per_pod), for every pod the
+    autoscalers and rollouts may start."""
+    from slrt_platform.postgres import connections_per_pod
+
     config = one(docs, "ConfigMap", "slrt-config")["data"]
-    per_pod = 2 * (int(config["POSTGRES_POOL_SIZE"]) + int(config["POSTGRES_MAX_OVERFLOW"])) + 4
     hpa = {h["spec"]["scaleTargetRef"]["name"]: h["spec"]["maxReplicas"] for h in find(docs, "HorizontalPodAutoscaler")}
-    pods = sum(hpa.get(svc, one(docs, "Deployment", svc)["spec"].get("replicas", 1)) + 1 for svc in SERVICES)
+    needed = sum((hpa.get(svc, one(docs, "Deployment", svc)["spec"].get("replicas", 1)) + 1)
+                 * connections_per_pod(svc, config) for svc in SERVICES)
     (postgres,) = pod_spec(one(docs, "StatefulSet", "postgres"))["containers"]
     allowed = int(dict(a.split("=") for a in postgres["args"][1::2])["max_connections"])
-    assert pods * per_pod + 3 <= allowed, (pods, per_pod, allowed)  # 3: superuser_reserved_connections
+    assert needed + 3 <= allowed, (needed, allowed)  # 3: superuser_reserved_connections
 
 
 # --- letters --------------------------------------------------------------------------------------

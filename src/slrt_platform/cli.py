@@ -16,9 +16,18 @@ from slrt_runtime.tokens import DevTokenAuthenticator
 
 
 def up(args: argparse.Namespace) -> int:
-    from .platform import SERVICES, WEB, Platform  # here, not above: `slrt token` should not pay for it
+    # Imported here, not above: `slrt token` should not pay for the launcher.
+    from .platform import SERVICES, WEB, Platform
+    from .postgres import PostgresRehearsal
 
-    platform = Platform(Path(args.var), port_base=args.port_base, nats_port=args.nats_port, district=args.district)
+    if args.postgres is None and os.environ.get("SLRT_PERSISTENCE", "sqlite") != "sqlite":
+        # The launcher decides the store of every service: say so instead of silently using SQLite.
+        print("slrt: SLRT_PERSISTENCE is ignored by `slrt up`; for PostgreSQL use `slrt up --postgres URL`",
+              file=sys.stderr)
+        return 2
+    postgres = PostgresRehearsal(args.postgres) if args.postgres else None
+    platform = Platform(Path(args.var), port_base=args.port_base, nats_port=args.nats_port, district=args.district,
+                        postgres=postgres)
     stopping = threading.Event()
 
     def on_signal(*_: object) -> None:
@@ -26,7 +35,8 @@ def up(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
-    print(f"Starting SLRT for district {args.district} (data in {Path(args.var).resolve()}) ...", flush=True)
+    where = "PostgreSQL, one schema per service, as on Kubernetes" if postgres else f"data in {Path(args.var).resolve()}"
+    print(f"Starting SLRT for district {args.district} ({where}) ...", flush=True)
     try:
         platform.start()
     except Exception as e:  # noqa: BLE001 - say what failed, then clean up
@@ -70,6 +80,10 @@ def main(argv: list[str] | None = None) -> int:
     p_up.add_argument("--port-base", type=int, default=int(os.environ.get("SLRT_PORT_BASE", "8000")),
                       help="the application listens on port-base, the services on port-base+1 .. port-base+5")
     p_up.add_argument("--nats-port", type=int, default=int(os.environ.get("SLRT_EMBEDDED_NATS_PORT", "4322")))
+    p_up.add_argument("--postgres", metavar="URL", default=os.environ.get("SLRT_POSTGRES_URL"),
+                      help="production rehearsal: every service on this PostgreSQL database as Kubernetes runs it "
+                           "(ordinary role, one schema per service, the pool sizes of deploy/k8s); URL of a role "
+                           "that may create roles and schemas, e.g. postgresql://postgres@127.0.0.1:5432/slrt")
     p_up.set_defaults(func=up)
     p_token = commands.add_parser("token", help="print a development bearer token")
     p_token.add_argument("role", choices=[r.value for r in Role])

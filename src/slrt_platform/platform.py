@@ -22,6 +22,8 @@ from typing import Any
 import httpx
 from slrt_runtime.natsserver import NatsServerProcess, free_port
 
+from .postgres import PostgresRehearsal
+
 SERVICES = ("intake", "dtks", "referral", "letters", "monitoring")
 NATS = "nats-server"
 
@@ -126,6 +128,8 @@ class Platform:
     port_base: int = 8000
     district: str = "1605"
     extra_env: dict[str, str] = field(default_factory=dict)
+    postgres: PostgresRehearsal | None = None  # None: SQLite files under var_dir (the embedded default)
+    _database_env: dict[str, str] = field(default_factory=dict, repr=False)
     nats: NatsServerProcess | None = None
     services: dict[str, ServiceProcess] = field(default_factory=dict)
     restarts: dict[str, Restarts] = field(default_factory=dict)
@@ -137,6 +141,7 @@ class Platform:
             self.nats = NatsServerProcess(self.var_dir / "nats", port=self.nats_port, own_session=True,
                                           log_file=self.var_dir / "log" / "nats.log").start()
             self.nats_url = self.nats.url
+        self._database_env = self.postgres.prepare() if self.postgres is not None else {}
         port_of = {name: self.port_base + offset for offset, name in enumerate(SERVICES, start=1)}
         port_of[WEB] = self.port_base
         for name in (*SERVICES, WEB):
@@ -156,16 +161,22 @@ class Platform:
                 **self.extra_env,
                 **self.service_env(name),
             }
-            self.services[name] = ServiceProcess(name, port_of[name], env,
-                                                 self.var_dir / "log" / f"{name}.log")
+            self.services[name] = self.service_process(name, port_of[name], env, self.var_dir / "log" / f"{name}.log")
         for service in self.services.values():
             service.start()
         for service in self.services.values():
             service.wait_healthy()
 
+    def service_process(self, name: str, port: int, env: dict[str, str], log_path: Path) -> ServiceProcess:
+        """How one service runs: a Python process of this environment (tests/test_images.py: its image)."""
+        return ServiceProcess(name, port, env, log_path)
+
     def service_env(self, name: str) -> dict[str, str]:
-        """Settings of one process on top of the shared ones (e.g. a database schema of its own)."""
-        return {}
+        """Settings of one process on top of the shared ones: on PostgreSQL, the database as
+        Kubernetes gives it to the service (its schema, the app role, the pool sizes)."""
+        if self.postgres is None or name not in SERVICES:
+            return {}
+        return {**self._database_env, **self.postgres.service_env(name)}
 
     def url(self, service: str) -> str:
         return self.services[service].url
@@ -216,10 +227,11 @@ class Platform:
 
 
 @contextmanager
-def running_platform(var_dir: Path, *, seed_people: int = 300, ack_wait_seconds: int = 5) -> Iterator[Platform]:
+def running_platform(var_dir: Path, *, seed_people: int = 300, ack_wait_seconds: int = 5,
+                     postgres: PostgresRehearsal | None = None, kind: type[Platform] = Platform) -> Iterator[Platform]:
     """A platform of its own on free ports (tests): started, and stopped afterwards whatever happens.
     A short ack wait lets a killed consumer's messages come back within a test's patience."""
-    platform = Platform(var_dir, port_base=free_port_block(), nats_port=free_port(),
+    platform = kind(var_dir, port_base=free_port_block(), nats_port=free_port(), postgres=postgres,
                         extra_env={"SLRT_DTKS_SEED_PEOPLE": str(seed_people),
                                    "SLRT_CONSUMER_ACK_WAIT_SECONDS": str(ack_wait_seconds)})
     try:

@@ -108,7 +108,8 @@ def persistence_env(settings: ServiceSettings, name: str, *, single_row_tracking
         )
     elif settings.persistence is Persistence.POSTGRES:
         env.update(
-            PERSISTENCE_MODULE="eventsourcing.postgres",
+            # The library's PostgreSQL recorders, minus the expected errors in the server log.
+            PERSISTENCE_MODULE="slrt_runtime.pgrecorder:Factory",
             POSTGRES_DBNAME=settings.postgres_dbname,
             POSTGRES_HOST=settings.postgres_host,
             POSTGRES_PORT=str(settings.postgres_port),

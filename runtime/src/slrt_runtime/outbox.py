@@ -47,10 +47,15 @@ def event_id(upstream: str, originator_id: uuid.UUID, originator_version: int) -
     return str(uuid.uuid5(_EVENT_ID_NS, f"{upstream}:{originator_id}:{originator_version}"))
 
 
+RELAY_POSITION_CONNECTIONS = 1  # PostgreSQL connections of the relay's position store
+
+
 def relay_position_recorder(app: ServiceApplication) -> TrackingRecorder:
     """Where the relay records how far it got: a single-row tracking table of its own store."""
     name = f"{app.name.lower()}_outbox"
     env = persistence_env(app.settings, name, single_row_tracking=True)
+    # One relay thread uses it: one connection (the library's default pool keeps 5 open, up to 15).
+    env |= {"POSTGRES_POOL_SIZE": str(RELAY_POSITION_CONNECTIONS), "POSTGRES_MAX_OVERFLOW": "0"}
     return InfrastructureFactory.construct(Environment(name, env)).tracking_recorder()
 
 

@@ -102,3 +102,22 @@ def wait_for(fetch: Callable[[], Any], ok: Callable[[Any], bool], timeout: float
             pass
         time.sleep(0.2)
     raise AssertionError(f"timed out waiting for {what}; last: {last}")
+
+
+class PostgresServerLog:
+    """What the local PostgreSQL server logs from now on (Debian's log files), for tests that check a
+    run left no ERROR there; ``readable`` is False where the files cannot be read (then no lines)."""
+
+    DIRECTORY = Path(os.environ.get("SLRT_TEST_POSTGRES_LOG_DIR", "/var/log/postgresql"))
+
+    def __init__(self) -> None:
+        self.readable = os.access(self.DIRECTORY, os.R_OK)
+        self.offsets = {f: f.stat().st_size for f in self.DIRECTORY.glob("*.log")} if self.readable else {}
+
+    def lines(self) -> list[str]:
+        lines: list[str] = []
+        for path, offset in self.offsets.items():
+            with path.open("rb") as f:
+                f.seek(offset)
+                lines += f.read().decode(errors="replace").splitlines()
+        return lines

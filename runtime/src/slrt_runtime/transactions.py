@@ -281,7 +281,8 @@ class MemoryCommandStore:
 
 
 def command_store_for(recorder: ProcessRecorder) -> CommandStore:
-    module = type(recorder).__module__
+    # The library's class or a subclass of it (slrt_runtime.pgrecorder): the first library module up the MRO.
+    module = next((c.__module__ for c in type(recorder).__mro__ if c.__module__.startswith("eventsourcing.")), "")
     if module.startswith("eventsourcing.sqlite"):
         return SQLiteCommandStore(recorder)
     if module.startswith("eventsourcing.postgres"):

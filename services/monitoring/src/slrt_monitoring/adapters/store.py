@@ -164,6 +164,11 @@ class SQLiteStore(ReadStore):
             Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 
 
+# Connections of the read models' pool per pod: part of each pod's PostgreSQL connection budget
+# (deploy/k8s/base/config.yaml, tests/test_k8s_images.py); a rebuild holds a second generation's pool.
+READ_MODEL_CONNECTIONS = 2
+
+
 class PostgresStore(ReadStore):
     dialect = "postgres"
 
@@ -171,7 +176,8 @@ class PostgresStore(ReadStore):
         from psycopg_pool import ConnectionPool
 
         self.schema, self.conninfo = schema, conninfo
-        self.pool = ConnectionPool(kwargs=conninfo, min_size=1, max_size=4, open=True, timeout=10)
+        self.pool = ConnectionPool(kwargs=conninfo, min_size=1, max_size=READ_MODEL_CONNECTIONS, open=True,
+                                   timeout=10)
         with self.pool.connection() as conn:
             conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
         self.create()

@@ -297,13 +297,18 @@ class SqliteBackend(RegistryBackend):
             self._local.conn = None
 
 
+# Connections of the registry's pool per pod (lookups; a COPY import takes one): part of each pod's
+# PostgreSQL connection budget (deploy/k8s/base/config.yaml, tests/test_k8s_images.py).
+REGISTRY_CONNECTIONS = 2
+
+
 class PostgresBackend(RegistryBackend):
     """Shared by every replica; COPY for loading, a small connection pool for lookups."""
 
     distinct = "IS DISTINCT FROM"
 
     def __init__(self, *, host: str, port: int, user: str, password: str, dbname: str, schema: str = "",
-                 pool_size: int = 4) -> None:
+                 pool_size: int = REGISTRY_CONNECTIONS) -> None:
         super().__init__()
         import psycopg_pool
 
