@@ -11,6 +11,10 @@ it; this index adds no readable copy.
 
 The key derives from the deployment's secret (``SLRT_AUTH_SECRET``) and a name of its own; the
 index's tables carry a fingerprint of the key, so a new secret starts a fresh index from the log.
+Known gap: with OpenID Connect in production the services no longer need ``SLRT_AUTH_SECRET``, so a
+deployment that leaves it unset keys this index with the published default. That exposes no more than
+the event store beside it, whose complaint events carry the NIK in clear; a key of its own, required in
+production mode, is the next step.
 It is its own projection of intake's log (not a column of the work queues), so an existing
 deployment builds it from the first complaint on.
 """
