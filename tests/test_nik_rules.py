@@ -53,7 +53,7 @@ def _ask(service: str, client: TestClient, nik: str, birth_date: str | None, sex
     if service == "intake":
         return client.post("/complaints", json={
             "complaint_type": "grievance", "field": "health", "description": "Kartu KIS tidak aktif",
-            "region": {"district": DISTRICT, "subdistrict": "160503", "village": "1605032007"},
+            "region": {"district": DISTRICT, "subdistrict": "160503", "village": "1605032002"},
             "nik": nik, "identity": {"name": "Siti Sintetis", **given}})
     return client.post("/letters", json={
         "letter_type": "sktm", "nik": nik, "citizen_name": "Siti Sintetis", "birth_place": "Muara Beliti",
@@ -78,7 +78,7 @@ def test_intake_and_letters_answer_the_same(services: dict[str, TestClient], cas
 def test_identity_nik_is_checked_against_the_identity_too(services: dict[str, TestClient]) -> None:
     r = services["intake"].post("/complaints", json={
         "complaint_type": "grievance", "field": "health", "description": "Kartu KIS tidak aktif",
-        "region": {"district": DISTRICT, "subdistrict": "160503", "village": "1605032007"},
+        "region": {"district": DISTRICT, "subdistrict": "160503", "village": "1605032002"},
         "identity": {"nik": WOMAN, "sex": "M"}})
     assert r.status_code == 422 and r.json()["errors"][0]["rule"] == "nik_contradiction", r.text
     assert r.json()["errors"][0]["field"] == "identity"

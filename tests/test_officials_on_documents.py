@@ -50,7 +50,7 @@ def test_a_receipt_carries_the_officer_name_or_the_office(officer: str) -> None:
         token = client.post("/auth/dev-token", json={"sub": officer, "role": "front_office", "region": "1605"}).json()
         auth = {"Authorization": f"Bearer {token['access_token']}"}
         body = {"complaint_type": "grievance", "field": "health", "nik": NIK, "description": "Kartu KIS tidak aktif",
-                "region": {"district": "1605", "subdistrict": "160501", "village": "1605012001"}}
+                "region": {"district": "1605", "subdistrict": "160501", "village": "1605012002"}}
         r = client.post("/complaints", json=body, headers=auth)
         assert r.status_code == 201, r.text
         pdf = client.get(r.json()["receipt_pdf_path"], headers=auth)

@@ -106,7 +106,7 @@ def connections_per_pod(service: str, config: dict[str, str]) -> int:
     of ``config`` (the ConfigMap slrt-config): its event store's pool, the outbox relay's position
     store, and dtks' registry or monitoring's read models (plus one short-lived connection with
     which monitoring switches read-model generations). README (deploy/k8s), "Connection budget"."""
-    from slrt_dtks.registry.backend import REGISTRY_CONNECTIONS
+    from slrt_dtks.adapters.registry.backend import REGISTRY_CONNECTIONS
     from slrt_monitoring.adapters.store import READ_MODEL_CONNECTIONS
     from slrt_runtime.outbox import RELAY_POSITION_CONNECTIONS
 
