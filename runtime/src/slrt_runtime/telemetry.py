@@ -12,7 +12,8 @@ from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExport
 from opentelemetry import propagate, trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SpanExporter, SpanExportResult
+from opentelemetry.sdk.trace.export import (BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor, SpanExporter,
+                                            SpanExportResult)
 from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,11 @@ def setup_tracing(service: str, exporter: str = "none", sample_ratio: float = 1.
     elif span_exporter is None and exporter == "otlp":
         # Endpoint, headers and timeouts from the standard OTEL_EXPORTER_OTLP_* variables.
         span_exporter = OTLPSpanExporter()
-    if span_exporter is not None:
+    if isinstance(span_exporter, FileSpanExporter):
+        # The file is for diagnosis and the personal-data scan: each span written as it ends, so none
+        # is lost when the process is stopped before a batch would have been flushed.
+        provider.add_span_processor(SimpleSpanProcessor(span_exporter))
+    elif span_exporter is not None:
         provider.add_span_processor(BatchSpanProcessor(span_exporter))
     trace.set_tracer_provider(provider)
     _configured = True
