@@ -109,6 +109,7 @@ def create_app(
                 await task.stop()
             if messaging is not None:
                 await messaging.stop()
+            await anyio.to_thread.run_sync(telemetry.flush)
 
     # Swagger UI and ReDoc from the package's bundled files: a district's network may not reach a CDN.
     app = FastAPIOffline(title=f"SLRT {service}", version="0.1.0", description=description, lifespan=lifespan,

@@ -76,6 +76,14 @@ def tracer(name: str = "slrt") -> trace.Tracer:
     return trace.get_tracer(name)
 
 
+def flush() -> None:
+    """Export the spans still batched. Called as the app shuts down: uvicorn ends a SIGTERM'd process by
+    raising the signal again after its shutdown, so the SDK's exit handler never runs."""
+    provider = trace.get_tracer_provider()
+    if isinstance(provider, TracerProvider):
+        provider.force_flush()
+
+
 def tracing_off() -> bool:
     return _off
 
