@@ -3,7 +3,8 @@
 A notice is first stored as an event of the complaint (``NoticeQueued``); the deadline book keeps
 it as due at once and the watcher hands it to :meth:`IntakeApplication.deliver_notice`, which sends
 it through the configured channel and records ``CitizenNotified``. A crash between sending and
-recording sends it again (at least once); nothing stored is ever lost. The default channel writes
+recording sends it again (at least once); nothing stored is ever lost. (With the log channel the
+registered notice skips the watcher: see ``NotificationChannel``.) The default channel writes
 the notice to the log (no phone number, no name: the receipt number identifies it); SMS and
 WhatsApp are adapters to configure (``SLRT_INTAKE_NOTIFY_CHANNEL``) with a gateway of the district.
 """
