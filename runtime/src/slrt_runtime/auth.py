@@ -9,9 +9,10 @@ chosen, and what production refuses, is :mod:`slrt_runtime.production`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Annotated, Protocol
 
+import anyio
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from slrt_contracts import Actor, Role
@@ -40,9 +41,11 @@ def remember_actor(scope: dict, token: str, actor: Actor) -> None:
     scope.setdefault("state", {})[_VERIFIED] = (token, actor)
 
 
-def current_actor(
+async def current_actor(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Actor:
+    # Async: a sync dependency costs a worker-thread round trip per request; only a verification
+    # (which may fetch an identity provider's keys) goes to a thread, and not when a middleware did it.
     if credentials is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "missing bearer token",
                             headers={"WWW-Authenticate": "Bearer"})
@@ -52,7 +55,7 @@ def current_actor(
     else:
         authenticator: Authenticator = request.app.state.authenticator
         try:
-            actor = authenticator.authenticate(credentials.credentials)
+            actor = await anyio.to_thread.run_sync(authenticator.authenticate, credentials.credentials)
         except AuthError as e:
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(e),
                                 headers={"WWW-Authenticate": "Bearer"}) from None
@@ -71,10 +74,10 @@ def audit_admin(request: Request, actor: Actor) -> None:
 CurrentActor = Annotated[Actor, Depends(current_actor)]
 
 
-def require_roles(*roles: Role) -> Callable[[Actor], Actor]:
+def require_roles(*roles: Role) -> Callable[[Actor], Awaitable[Actor]]:
     allowed: Iterable[Role] = frozenset(roles)
 
-    def dependency(actor: CurrentActor) -> Actor:
+    async def dependency(actor: CurrentActor) -> Actor:  # async: no worker thread for a set lookup
         if actor.role not in allowed and actor.role is not Role.ADMIN:
             names = ", ".join(sorted(r.value for r in allowed))
             raise HTTPException(status.HTTP_403_FORBIDDEN, f"role {actor.role.value} may not do this; needs one of: {names}")

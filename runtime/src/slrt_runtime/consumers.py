@@ -34,7 +34,7 @@ from slrt_contracts import ContractEvent, EnvelopeError, decode
 from slrt_contracts.envelope import CE_ID, HEADER_NOTIFICATION_ID, HEADER_UPSTREAM, NATS_MSG_ID
 from slrt_contracts.streams import StreamSpec, dead_letter_subject
 
-from .telemetry import context_from_headers, tracer
+from .telemetry import span
 
 log = logging.getLogger(__name__)
 
@@ -191,13 +191,11 @@ class TrackedConsumer:
                 self._handle_traced(item)
 
     def _handle_traced(self, item: _Item) -> None:
-        with tracer().start_as_current_span(
-            f"consume {self.name}", context=context_from_headers(item.headers), kind=trace.SpanKind.CONSUMER
-        ) as span:
+        with span(f"consume {self.name}", item.headers, trace.SpanKind.CONSUMER) as current:
             try:
                 self.handle(item.delivery)
             except Exception as e:
-                span.record_exception(e)
+                current.record_exception(e)
                 raise
 
     async def _process_one(self, item: _Item) -> None:

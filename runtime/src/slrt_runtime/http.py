@@ -26,7 +26,7 @@ from .eventstore import ServiceApplication
 from .messaging import ServiceMessaging
 from .outbox import Translator
 from .settings import ServiceSettings
-from .telemetry import context_from_headers, tracer
+from . import telemetry
 from .metrics import PlatformCollector, install as install_metrics
 from .problems import install as install_problems
 
@@ -47,14 +47,13 @@ class TracingMiddleware:
         self.app = app
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or telemetry.tracing_off():
             await self.app(scope, receive, send)
             return
         carrier = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]
                    if k in (b"traceparent", b"tracestate")}
         method = scope["method"]
-        with tracer().start_as_current_span(method, context=context_from_headers(carrier),
-                                            kind=trace.SpanKind.SERVER) as span:
+        with telemetry.span(method, carrier, trace.SpanKind.SERVER) as span:
             try:
                 await self.app(scope, receive, send)
             finally:
@@ -110,6 +109,7 @@ def create_app(
                 await task.stop()
             if messaging is not None:
                 await messaging.stop()
+            await anyio.to_thread.run_sync(telemetry.flush)
 
     # Swagger UI and ReDoc from the package's bundled files: a district's network may not reach a CDN.
     app = FastAPIOffline(title=f"SLRT {service}", version="0.1.0", description=description, lifespan=lifespan,

@@ -32,7 +32,7 @@ from slrt_contracts import ContractEvent
 from slrt_contracts.envelope import HEADER_NOTIFICATION_ID, HEADER_UPSTREAM, encode
 
 from .eventstore import ServiceApplication, persistence_env, trace_headers_of
-from .telemetry import context_from_headers, current_trace_headers, tracer
+from .telemetry import current_trace_headers, span
 
 log = logging.getLogger(__name__)
 
@@ -219,10 +219,7 @@ class OutboxRelay:
     async def _send(self, js: JetStreamContext, contract: ContractEvent, domain_event: Any,
                     notification_id: int) -> asyncio.Future[Any]:
         """Send one event; the returned future resolves with the stream's acknowledgement."""
-        parent = context_from_headers(trace_headers_of(domain_event))
-        with tracer().start_as_current_span(
-            f"publish {contract.event_name}", context=parent, kind=trace.SpanKind.PRODUCER
-        ):
+        with span(f"publish {contract.event_name}", trace_headers_of(domain_event), trace.SpanKind.PRODUCER):
             subject, body, headers = encode(
                 contract,
                 event_id=event_id(self.upstream, domain_event.originator_id, domain_event.originator_version),

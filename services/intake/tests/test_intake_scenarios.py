@@ -4,6 +4,7 @@ services' events handed to intake's consumers as they would arrive)."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 
 from slrt_contracts import DTKSStatus, LetterSigned, ReferralAnswered, ReferralDecision, ReferralSent, service_actor
@@ -278,14 +279,36 @@ def test_referrals_move_the_complaint_and_tell_the_citizen(intake) -> None:
     assert dt.datetime.fromisoformat(back["due_at"]) > intake.clock()  # a fresh time standard
 
 
-def test_every_notice_is_stored_then_delivered_once(intake) -> None:
-    cid = intake.register()["complaint_id"]
+def test_every_notice_is_stored_then_delivered_once(intake, caplog) -> None:
+    with caplog.at_level(logging.INFO, logger="slrt.intake.notify"):
+        registered = intake.register()
+    cid = registered["complaint_id"]
+    # The log channel cannot fail: the registered notice is delivered with the registration itself.
+    assert [r.getMessage() for r in caplog.records if r.name == "slrt.intake.notify"] == [
+        f"notice registered for {registered['receipt_number']}: {intake.get(cid)['notices'][0]['message']}"]
     intake.dtks_checked(cid, DTKSStatus.NO_NIK)
-    assert [n["delivered_by"] for n in intake.get(cid)["notices"]] == [None, None]
+    assert [n["delivered_by"] for n in intake.get(cid)["notices"]] == ["log", None]
     delivered = intake.book.fire_due(intake.clock(), intake.app.on_due)
-    assert sorted(d.data["number"] for d in delivered if d.action == "notify") == [1, 2]
+    assert sorted(d.data["number"] for d in delivered if d.action == "notify") == [2]
     assert [n["delivered_by"] for n in intake.get(cid)["notices"]] == ["log", "log"]
     assert intake.book.fire_due(intake.clock(), intake.app.on_due) == []
+
+
+def test_a_notice_to_a_gateway_waits_for_the_watcher(intake) -> None:
+    sent: list[str] = []
+
+    class Gateway:  # a channel that reaches someone outside: sent by the watcher, retried if it fails
+        name = "sms"
+
+        def send(self, notice) -> str:
+            sent.append(notice.kind)
+            return self.name
+
+    intake.app.notifier = Gateway()
+    cid = intake.register()["complaint_id"]
+    assert [n["delivered_by"] for n in intake.get(cid)["notices"]] == [None] and sent == []
+    intake.book.fire_due(intake.clock(), intake.app.on_due)
+    assert [n["delivered_by"] for n in intake.get(cid)["notices"]] == ["sms"] and sent == ["registered"]
 
 
 def test_receipt_pdf_has_the_number_the_queue_and_the_tracking_link(intake) -> None:

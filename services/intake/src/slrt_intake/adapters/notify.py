@@ -3,7 +3,8 @@
 A notice is first stored as an event of the complaint (``NoticeQueued``); the deadline book keeps
 it as due at once and the watcher hands it to :meth:`IntakeApplication.deliver_notice`, which sends
 it through the configured channel and records ``CitizenNotified``. A crash between sending and
-recording sends it again (at least once); nothing stored is ever lost. The default channel writes
+recording sends it again (at least once); nothing stored is ever lost. (With the log channel the
+registered notice skips the watcher: see ``NotificationChannel``.) The default channel writes
 the notice to the log (no phone number, no name: the receipt number identifies it); SMS and
 WhatsApp are adapters to configure (``SLRT_INTAKE_NOTIFY_CHANNEL``) with a gateway of the district.
 """
@@ -29,6 +30,10 @@ class Notice:
 
 
 class NotificationChannel(Protocol):
+    """``in_process = True`` (a class attribute) on a channel whose sending cannot fail and reaches no one
+    outside the service (the log): registration then records the registered notice as delivered in its
+    own transaction and sends it after the commit, with no round trip through the deadline watcher."""
+
     name: str
 
     def send(self, notice: Notice) -> str:
@@ -41,6 +46,7 @@ class LogChannel:
     (``GET /complaints/{id}`` shows what to tell them)."""
 
     name = "log"
+    in_process = True
 
     def send(self, notice: Notice) -> str:
         log.info("notice %s for %s: %s", notice.kind, notice.receipt_number, notice.message)

@@ -18,6 +18,7 @@ from slrt_runtime.numbering import NumberSequence
 from slrt_runtime.officials import load_officials
 from slrt_runtime.settings import ServiceSettings
 
+from ..adapters.notify import LogChannel, NotificationChannel
 from ..domain import Complaint, ComplaintNotFound
 from ..domain.standards import Standards, standards
 
@@ -31,6 +32,7 @@ class IntakeBase(ServiceApplication):
     name = "Intake"
     snapshotting_intervals = {NumberSequence: 100}
     value_objects = (Actor, Region, ComplaintIdentity)
+    notifier: NotificationChannel = LogChannel()
 
     def __init__(self, settings: ServiceSettings | None = None, env: dict[str, str] | None = None,
                  *, rules: Standards | None = None, clock: Callable[[], dt.datetime] = utc_now) -> None:

@@ -14,7 +14,7 @@ from slrt_runtime.consumers import Delivery, PermanentFailure
 from slrt_runtime.deadlines import Deadline
 
 from ..domain import Complaint, Status, WrongState
-from ..adapters.notify import LogChannel, Notice, NotificationChannel
+from ..adapters.notify import Notice
 from .base import IntakeBase
 
 log = logging.getLogger(__name__)
@@ -37,8 +37,6 @@ ANSWER_STATE = {"approved": "accepted", "accepted": "accepted", "rejected": "rej
 
 
 class Reactions(IntakeBase):
-    notifier: NotificationChannel = LogChannel()
-
     # -- consumers (each records the upstream notification with its effect) -------------------------
     def on_dtks_checked(self, delivery: Delivery) -> bool:
         check = delivery.event

@@ -23,6 +23,7 @@ from ..domain import (
     receipt_number,
     receipt_sequence_name,
 )
+from ..adapters.notify import Notice
 from .base import IntakeBase
 
 WALK_IN_CHANNELS = frozenset({Channel.FRONT_OFFICE, Channel.PUSKESOS})
@@ -87,6 +88,11 @@ class Registration(IntakeBase):
         if channel in WALK_IN_CHANNELS:
             sequences.append(queue_sequence_name(office, now.astimezone(self.rules.timezone).date().isoformat()))
 
+        # A notice that only goes to the log is recorded as delivered with the complaint: no watcher
+        # round trip (a reload, a save and two commits per complaint). Logged after the commit, so a
+        # failed registration logs nothing; the desk reads the notice from the complaint in any case.
+        at_once = getattr(self.notifier, "in_process", False)
+
         def build(number: int, queue_number: int | None = None) -> Complaint:
             complaint = Complaint(
                 receipt_number=receipt_number(district, now.year, number), client_id=submission.client_id,
@@ -96,6 +102,8 @@ class Registration(IntakeBase):
                 contact_phone=submission.contact_phone, fingerprint=fingerprint,
             )
             complaint.queue_registered_notice()
+            if at_once:
+                complaint.mark_notified(1, self.notifier.name)
             if queue_number is not None:
                 complaint.take_queue_number(queue_number, office)
             return complaint
@@ -107,6 +115,10 @@ class Registration(IntakeBase):
             if submission.client_id is not None and self.exists(submission.client_id):
                 return self._already_registered(submission.client_id, fingerprint)
             raise
+        if at_once:
+            notice = complaint.notices[0]
+            self.notifier.send(Notice(complaint.receipt_number, notice["kind"], notice["message"],
+                                      complaint.contact_phone))
         return Registered(complaint.id, complaint.receipt_number, complaint.queue_number, created=True)
 
     def _already_registered(self, complaint_id: UUID, fingerprint: str) -> Registered:
