@@ -43,7 +43,7 @@ def up(args: argparse.Namespace) -> int:
         print(f"slrt: could not start: {e}", file=sys.stderr)
         platform.stop()
         return 1
-    print(f"\nSLRT application {platform.url(WEB)}   (desk, work queues, field app, citizen pages)")
+    print(f"\nSLRT application {platform.url(WEB)}   (sign in as any role: desk, queues, referrals, letters, DTKS, dashboard; citizen pages)")
     print(f"NATS JetStream   {platform.nats_url}")
     for name in SERVICES:
         print(f"{name:<16} {platform.url(name)}   (API docs: {platform.url(name)}/docs)")
