@@ -16,7 +16,7 @@ from slrt_contracts.events.letters import LetterStep
 from slrt_runtime.deadlines import ClearDeadline, Deadline, DeadlineBook
 
 from . import LettersApplication
-from ..domain import BpjsBatch, Letter, period_end
+from ..domain import BpjsBatch, Letter, period_end, starts_step_clock
 
 LETTER_OVERDUE = "letter_overdue"
 CLOSE_BATCH = "close_bpjs_batch"
@@ -39,7 +39,7 @@ def deadlines_for(app: LettersApplication):  # noqa: ANN201 - a DeadlinesOf
         if step is None:
             return [ClearDeadline(key)]
         before = app.repository.get(letter_id, version=version - 1).current_step if version > 1 else None
-        if step is before and not isinstance(domain_event, Letter.Returned):
+        if not starts_step_clock(before, letter, domain_event):
             return []  # the same step goes on: its clock keeps running
         due = letter.kind.time_standards[step].due(domain_event.timestamp)
         return [Deadline(key=key, due_at=due, action=LETTER_OVERDUE, aggregate_id=letter_id, data={"step": step.value})]

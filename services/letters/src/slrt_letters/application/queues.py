@@ -27,7 +27,7 @@ from slrt_runtime.errors import NotPermitted
 from slrt_runtime.ownlog import OwnLogProjection, row_values
 
 from . import LettersApplication
-from ..domain import Letter
+from ..domain import Letter, starts_step_clock
 
 COLUMNS = ("letter_id", "letter_type", "title", "status", "waiting_for", "signers", "district", "region",
            "citizen_name", "nik_masked", "receipt_number", "complaint_id", "requested_at", "step", "step_since",
@@ -42,7 +42,6 @@ class LetterQueues(OwnLogProjection):
     def __init__(self, app: LettersApplication) -> None:
         super().__init__(app, "worklist")
         self.rows = self.table("_rows")
-        self.app = app
 
     def create_tables(self, c: Any) -> None:
         rows, real = self.table("_rows"), self.db.real
@@ -73,14 +72,14 @@ class LetterQueues(OwnLogProjection):
                 due.timestamp() if due else None)
 
     def _replay(self, letter_id: UUID) -> tuple[Letter, dt.datetime | None]:
-        """The letter and when it entered its current step: the same rule as the deadline watcher's
-        (a new step, or a return, starts the step's clock)."""
+        """The letter and when it entered its current step (:func:`starts_step_clock`, as the deadline
+        watcher)."""
         letter: Any = None
         since: dt.datetime | None = None
-        for domain_event in self.app.repository.event_store.get(letter_id):
+        for domain_event in self.application.repository.event_store.get(letter_id):
             before = letter.current_step if letter is not None else None
             letter = domain_event.mutate(letter)
-            if letter.current_step is not before or isinstance(domain_event, Letter.Returned):
+            if starts_step_clock(before, letter, domain_event):
                 since = domain_event.timestamp
         return letter, since
 

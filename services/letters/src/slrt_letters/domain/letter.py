@@ -299,3 +299,10 @@ class Letter(LetterChain, LetterTracking, Aggregate):
                 else:
                     aggregate.applicant[key] = value
             aggregate.drafted_by, aggregate.drafted_at = self.by, self.timestamp
+
+
+def starts_step_clock(step_before: LetterStep | None, letter: Letter, domain_event: Any) -> bool:
+    """Whether ``domain_event`` (already applied to ``letter``) starts the clock of the letter's
+    current step: a new step does, and so does a return for revision (the draft goes up again).
+    The deadline watcher and the signers' queues read due times by this one rule."""
+    return letter.current_step is not step_before or isinstance(domain_event, Letter.Returned)
