@@ -13,7 +13,7 @@ from ..adapters.services import Refused
 from ..application.commands import COMMANDS, offered
 from ..domain.letter_form import OFFICERS as LETTER_OFFICERS
 from .i18n import gettext as _
-from .rendering import flash, refusal_text, render
+from .rendering import document, flash, refusal_text, render
 from .security import User, check_csrf
 
 router = APIRouter(dependencies=[Depends(check_csrf)])
@@ -55,8 +55,7 @@ async def queue_ticket(request: Request, complaint_id: UUID, user: User) -> Resp
 @router.get("/complaints/{complaint_id}/receipt.pdf")
 async def receipt_pdf(request: Request, complaint_id: UUID, user: User) -> Response:
     pdf = await request.app.state.services.intake.receipt_pdf(user.token, str(complaint_id))
-    return Response(pdf, media_type="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="resi-{complaint_id}.pdf"', "Cache-Control": "no-store"})
+    return document(pdf, "application/pdf", f"resi-{complaint_id}.pdf")
 
 
 @router.post("/complaints/{complaint_id}/{command}")

@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from ..adapters.services import Refused
 from ..domain.monev import MEDIA, monev_request
 from ..domain.people import SignedInUser
-from .rendering import WIB, refusal_text, render
+from .rendering import WIB, document, refusal_text, render
 from .security import User, check_csrf
 
 router = APIRouter(dependencies=[Depends(check_csrf)])
@@ -119,8 +119,7 @@ async def monev(request: Request, user: User) -> Response:
     params = {"period": asked.period} | ({"region": asked.region} if asked.region else {})
     report = await request.app.state.services.monitoring.monev(user.token, asked.fmt, params)
     filename = f"monev-{asked.region or user.region}-{asked.period}.{asked.fmt}"
-    return Response(report.content, media_type=MEDIA[asked.fmt], headers={
-        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+    return document(report.content, MEDIA[asked.fmt], filename, attachment=True)
 
 
 @router.get("/dashboard/reports")

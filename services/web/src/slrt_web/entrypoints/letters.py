@@ -16,7 +16,7 @@ from ..adapters.services import Refused
 from ..domain.letter_form import BATCH_STAFF, OFFICERS, PARAF, SIGNERS, fields_of, offered, request_body
 from .desk import submission_key
 from .i18n import gettext as _
-from .rendering import WIB, flash, refusal_text, render
+from .rendering import WIB, document, flash, refusal_text, render
 from .security import User, check_csrf
 
 router = APIRouter(prefix="/letters", dependencies=[Depends(check_csrf)])
@@ -134,8 +134,7 @@ async def batch_file(request: Request, period: str, fmt: str, user: User) -> Res
     if fmt not in ("csv", "xlsx"):
         raise HTTPException(404)
     content, media = await _letters(request).batch_file(user.token, _period(period), fmt)
-    return Response(content, media_type=media, headers={
-        "Content-Disposition": f'attachment; filename="bpjs-{period}.{fmt}"', "Cache-Control": "no-store"})
+    return document(content, media, f"bpjs-{period}.{fmt}", attachment=True)
 
 
 @router.get("/{letter_id}")
@@ -149,8 +148,7 @@ async def letter_page(request: Request, letter_id: uuid.UUID, user: User) -> Res
 async def letter_pdf(request: Request, letter_id: uuid.UUID, user: User) -> Response:
     """The signed letter, fetched with the officer's own token (the letters service checks the region)."""
     pdf = await _letters(request).pdf(user.token, str(letter_id))
-    return Response(pdf, media_type="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="surat-{letter_id}.pdf"', "Cache-Control": "no-store"})
+    return document(pdf, "application/pdf", f"surat-{letter_id}.pdf")
 
 
 @router.post("/{letter_id}/documents")

@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from ..adapters.services import Refused
 from ..application.prelist import DECIDERS, EXPORTERS, PROPOSERS, REASONS, STEPS, proposal_body, step_for
 from .i18n import gettext as _
-from .rendering import flash, refusal_text, render
+from .rendering import document, flash, refusal_text, render
 from .security import User, check_csrf
 
 router = APIRouter(prefix="/dtks/prelist", dependencies=[Depends(check_csrf)])
@@ -87,8 +87,7 @@ async def export(request: Request, user: User) -> Response:
 @router.get("/batches/{batch_id}.csv")
 async def batch_file(request: Request, batch_id: UUID, user: User) -> Response:
     csv = await request.app.state.services.dtks.batch_file(user.token, str(batch_id))
-    return Response(csv, media_type="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="prelist-{batch_id}.csv"', "Cache-Control": "no-store"})
+    return document(csv, "text/csv", f"prelist-{batch_id}.csv", attachment=True)
 
 
 @router.post("/decisions")

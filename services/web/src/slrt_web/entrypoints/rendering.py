@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from slrt_reference.regions import regions
@@ -85,3 +85,11 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
 
 def refusal_text(refusal: Refusal) -> str:
     return explain(refusal, gettext)
+
+
+def document(content: bytes, media_type: str, filename: str, *, attachment: bool = False) -> Response:
+    """A file fetched from a service for the officer (receipt, letter, batch, report): personal data,
+    so no cache keeps it; shown in the browser, or saved when ``attachment``."""
+    disposition = "attachment" if attachment else "inline"
+    return Response(content, media_type=media_type, headers={
+        "Content-Disposition": f'{disposition}; filename="{filename}"', "Cache-Control": "no-store"})
