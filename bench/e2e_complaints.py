@@ -56,6 +56,7 @@ from e2e_platform import (  # noqa: E402
     processes,
     start_profilers,
 )
+from e2e_client import RawClient, TransportError  # noqa: E402
 from e2e_raw import GROUP, WINDOW, Stores, bus_totals, raw_bounds, wait_quiet  # noqa: E402
 from slrt_platform.platform import SERVICES, Platform, free_port_block  # noqa: E402
 from slrt_runtime.natsserver import free_port  # noqa: E402
@@ -81,14 +82,13 @@ class Tally:
 
 
 class Desks:
-    def __init__(self, client: httpx.AsyncClient, intake: str, token: str, people: list[dict[str, Any]],
+    def __init__(self, client: RawClient, token: str, people: list[dict[str, Any]],
                  run: str, max_connections: int, max_attempts: int = 20) -> None:
-        self.client, self.url, self.people, self.run = client, f"{intake}/complaints", people, run
+        self.client, self.people, self.run = client, people, run
         self.headers = {"Authorization": f"Bearer {token}"}
         self.max_attempts = max_attempts
         self.seq = 0
-        # Requests beyond the connection pool wait here, cheaply, rather than in httpx's pool (whose
-        # bookkeeping grows with the number of waiters and would slow this client under an open loop).
+        # Requests beyond the connection pool wait here (an open loop must not open a connection each).
         self.gate = asyncio.Semaphore(max_connections)
 
     def next_body(self) -> tuple[str, dict[str, Any]]:
@@ -113,9 +113,9 @@ class Desks:
         for attempt in range(1, self.max_attempts + 1):
             wait = min(0.1 * 2 ** (attempt - 1), 2.0)
             try:
-                r = await self.client.post(self.url, json=body, headers=headers)
-            except httpx.TransportError as e:  # time-outs, refused or reset connections
-                tally.errors[type(e).__name__] += 1
+                r = await self.client.post("/complaints", body, headers)
+            except TransportError as e:  # time-outs, refused or reset connections
+                tally.errors[str(e).split(":")[0]] += 1
             else:
                 tally.answers[r.status_code] += 1
                 if r.status_code in (200, 201):
@@ -257,9 +257,9 @@ async def paced(ctx: Context) -> Tally:
                 continue
             receipt, at = outstanding[0]
             try:
-                r = await ctx.client.get(f"{ctx.monitoring}/public/track/{receipt}")
+                r = await tracking.get(f"/public/track/{receipt}")
                 checked = r.status_code == 200 and any("dtks" in s["event"].lower() for s in r.json()["timeline"])
-            except httpx.HTTPError:
+            except TransportError:
                 checked = False
             now = time.perf_counter()
             if checked or now - at > args.drain:
@@ -271,6 +271,7 @@ async def paced(ctx: Context) -> Tally:
                 continue
             await asyncio.sleep(0.01)
 
+    tracking = RawClient(ctx.monitoring, args.timeout)
     poller = asyncio.create_task(poll())
     n = int(args.paced_rate * args.paced_seconds)
     tasks, start = [], time.perf_counter()
@@ -281,6 +282,7 @@ async def paced(ctx: Context) -> Tally:
     await asyncio.gather(*tasks)
     posting[0] = False
     await poller
+    tracking.close()
     print(f"\n== paced: {n} complaints at {args.paced_rate:.0f}/s (sent at {n / sent:.0f}/s) ==")
     print(f"  accepted {tally.accepted}; 5xx: {tally.server_errors}; errors: {dict(tally.errors) or 0}")
     print(f"  POST incl. retries          p50 {pct(tally.latencies, 0.5):6.0f} ms   p99 {pct(tally.latencies, 0.99):6.0f} ms")
@@ -305,7 +307,7 @@ async def run(args: argparse.Namespace, p: Platform, stores: Stores, raw_setting
         operator, front_office, manager = await token("dtks_operator"), await token("front_office"), await token("manager")
         people = (await client.get(f"{dtks}/registry/sample?limit=50",
                                    headers={"Authorization": f"Bearer {operator}"})).json()
-        desks = Desks(client, intake, front_office, people, run_id, connections - 8)  # 8 for polling
+        desks = Desks(RawClient(intake, args.timeout), front_office, people, run_id, connections - 8)
         ctx = Context(client, p, stores, desks, manager, args)
         warm = Tally()
         await asyncio.gather(*(desks.register(warm) for _ in range(args.warmup)))
@@ -336,6 +338,14 @@ async def run(args: argparse.Namespace, p: Platform, stores: Stores, raw_setting
     bound = bounds[-1].complaints_per_second
     print(f"  end to end / raw bound: accepted {per_complaint['accepted_rate'] / bound:.1%}, "
           f"visible in monitoring {per_complaint['visible_rate'] / bound:.1%}")
+
+
+def fast_loop() -> Any:
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
 
 
 def main() -> None:
@@ -381,7 +391,9 @@ def main() -> None:
     print(f"backend: {backend}; nats-server with fsync on every write; data in {tmp}")
     try:
         p.start()
-        asyncio.run(run(args, p, stores, raw))
+        # uvloop, as the services run: the client and the raw bound cost what the services' loop costs.
+        with asyncio.Runner(loop_factory=fast_loop()) as runner:
+            runner.run(run(args, p, stores, raw))
     finally:
         p.stop()
         if not args.keep:
