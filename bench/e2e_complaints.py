@@ -48,17 +48,18 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
 from e2e_platform import (  # noqa: E402
-    PostgresPlatform,
     cpu_now,
+    create_schema,
+    drop_postgres,
     machine,
-    pg_schemas,
     postgres_args,
+    postgres_rehearsal,
     processes,
     start_profilers,
 )
 from e2e_client import RawClient, TransportError  # noqa: E402
 from e2e_raw import GROUP, WINDOW, Stores, bus_totals, raw_bounds, wait_quiet  # noqa: E402
-from slrt_platform.platform import SERVICES, Platform, free_port_block  # noqa: E402
+from slrt_platform.platform import Platform, free_port_block  # noqa: E402
 from slrt_runtime.natsserver import free_port  # noqa: E402
 from slrt_runtime.settings import Persistence, ServiceSettings  # noqa: E402
 
@@ -375,14 +376,14 @@ def main() -> None:
     raw = ServiceSettings(district=DISTRICT, data_dir=tmp / "raw")
     if args.postgres:
         pg = postgres_args(args.postgres)
-        pg_schemas(pg, prefix, create=tuple(f"{prefix}_{name}" for name in SERVICES) + (f"{prefix}_raw",))
-        p: Platform = PostgresPlatform(tmp / "var", port_base=free_port_block(), nats_port=free_port(), extra_env=env)
-        p.postgres, p.prefix = pg, prefix  # type: ignore[attr-defined]
-        stores = Stores(postgres=pg, prefix=f"{prefix}_")
+        bench_pg = {**pg, "dbname": prefix}
+        p: Platform = Platform(tmp / "var", port_base=free_port_block(), nats_port=free_port(), extra_env=env,
+                               postgres=postgres_rehearsal(pg, prefix))
+        stores = Stores(postgres=bench_pg, prefix="")
         raw = raw.model_copy(update={"persistence": Persistence.POSTGRES, "postgres_host": pg["host"], "postgres_port": pg["port"],
-                                     "postgres_user": pg["user"], "postgres_dbname": pg["dbname"],
-                                     "postgres_schema": f"{prefix}_raw"})
-        backend = f"PostgreSQL {pg['host']}:{pg['port']}/{pg['dbname']}, schemas {prefix}_*"
+                                     "postgres_user": pg["user"], "postgres_dbname": prefix, "postgres_schema": "raw"})
+        backend = (f"PostgreSQL {pg['host']}:{pg['port']}, database and role {prefix} (as `slrt up --postgres`: "
+                   "a schema per service, the Kubernetes pool sizes)")
     else:
         p = Platform(tmp / "var", port_base=free_port_block(), nats_port=free_port(), extra_env=env)
         stores = Stores(data_dir=tmp / "var" / "data")
@@ -391,6 +392,8 @@ def main() -> None:
     print(f"backend: {backend}; nats-server with fsync on every write; data in {tmp}")
     try:
         p.start()
+        if args.postgres:
+            create_schema(pg, prefix, "raw")
         # uvloop, as the services run: the client and the raw bound cost what the services' loop costs.
         with asyncio.Runner(loop_factory=fast_loop()) as runner:
             runner.run(run(args, p, stores, raw))
@@ -399,7 +402,7 @@ def main() -> None:
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
             if args.postgres:
-                pg_schemas(pg, prefix, drop=True)
+                drop_postgres(pg, prefix)
 
 
 if __name__ == "__main__":
