@@ -68,7 +68,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
                "tamu": {"region": "1605", "name": "Tamu"}},  # an account with no SLRT role
         ttl={"slrt-web": TOKEN_SECONDS}, log_path=tmp / "provider.log").start()
     production = dict(district="1605", auth_dev_issuer=False, auth_issuer=idp.issuer, auth_audience=idp.resource)
-    intake = serve(build_intake(ServiceSettings(persistence="sqlite", data_dir=tmp / "intake", **production),
+    intake = serve(build_intake(ServiceSettings(persistence="sqlite", data_dir=tmp / "intake", **production,
+                                                person_index_key=secrets.token_urlsafe(32)),
                                 with_messaging=False), intake_port)
     web_app = build(WebSettings(
         **production, sign_in="oidc", auth_client_id="slrt-web", auth_client_secret=CLIENT_SECRET,
