@@ -41,9 +41,7 @@ from ..domain import OPEN_STATUSES
 from .queues import WorkQueues
 
 _PURPOSE = b"slrt-intake-person-index-v1"
-
-
-_GENERATION = re.compile(r"(?P<name>intake_person_[0-9a-f]{8})_(rows|position)")
+_GENERATION = re.compile(r"(?P<name>intake_person_[0-9a-f]{8})_(rows|position)")  # one key's tables
 log = logging.getLogger(__name__)
 
 
