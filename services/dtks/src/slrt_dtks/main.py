@@ -14,6 +14,7 @@ from .entrypoints.api.registry import checks_router, registry_router
 from .entrypoints.api.dci import router as dci_router
 from .entrypoints.api.prelist import router as prelist_router
 from .entrypoints.api.uploads import router as uploads_router
+from .entrypoints.api.versions import router as versions_router
 from .application import DTKSApplication
 from .application.uploads import ImportJobs
 from .entrypoints.messaging import consumers, to_contract
@@ -53,7 +54,8 @@ def build(settings: ServiceSettings | None = None, *, with_messaging: bool = Tru
     seed_if_empty(application.registry, settings.district, seed_people)
     application.announce_versions()  # a version switched just before a crash still gets its event
     app = create_service_app(
-        SERVICE, application, routers=[uploads_router, registry_router, checks_router, prelist_router, dci_router],
+        SERVICE, application,
+        routers=[uploads_router, registry_router, versions_router, checks_router, prelist_router, dci_router],
         translate=to_contract,
         consumers=consumers(application, settings),
         with_messaging=with_messaging,

@@ -19,6 +19,7 @@ from slrt_runtime.settings import ServiceSettings
 
 from ..domain.checks import CheckNotFound, InvalidNikGiven, PersonNotFound, RegistryCheck, RegistryVersionRecord, check_id_for
 from .prelist import PrelistCommands
+from .versions import ReactivationCommands
 from ..adapters.registry import Candidate, ImportReport, Person, RegistryStore, nik_problems
 from ..adapters.registry.store import Progress
 
@@ -37,7 +38,7 @@ def ensure_region(actor: Actor, region_code: str, what: str = "this person is re
         raise NotPermitted(f"{what} outside your region {actor.region}")
 
 
-class DTKSApplication(PrelistCommands, ServiceApplication):
+class DTKSApplication(PrelistCommands, ReactivationCommands, ServiceApplication):
     name = "DTKS"
 
     def __init__(self, settings: ServiceSettings | None = None, env: dict[str, str] | None = None,
@@ -97,9 +98,10 @@ class DTKSApplication(PrelistCommands, ServiceApplication):
 
     def announce_versions(self) -> int:
         """Record RegistryVersionActivated for every active version not yet recorded (after an import,
-        and at start, in case the process died between the switch and the record)."""
+        and at start, in case the process died between the switch and the record), and the
+        activations of older versions the same way (:meth:`record_activations`)."""
         recorded = 0
-        for v in reversed(self.registry.versions(limit=50)):
+        for v in reversed(self.registry.backend.versions(limit=50)):
             if not v["version"] or self._exists(RegistryVersionRecord.create_id(v["version"])):
                 continue
             record = RegistryVersionRecord(
@@ -112,7 +114,7 @@ class DTKSApplication(PrelistCommands, ServiceApplication):
                 recorded += 1
             except IntegrityError:  # another replica recorded it first
                 pass
-        return recorded
+        return recorded + self.record_activations()
 
     # -- queries for the API ------------------------------------------------------------------
     def lookup(self, nik: str) -> Person:

@@ -103,3 +103,33 @@ class RegistryVersionRecord(Aggregate):
         self.district = district
         self.counts = {"rows": rows, "rows_rejected": rows_rejected, "rows_warned": rows_warned, "added": added,
                        "removed": removed, "changed": changed, "programme_changes": programme_changes}
+
+
+_REACTIVATION_NS = uuid5(NAMESPACE_URL, "https://slrt.example.id/dtks-registry-reactivation")
+
+
+class RegistryReactivation(Aggregate):
+    """An operator made an older registry version active again (a wrong extract rolled back): who,
+    when, from which version, why, and the differences the switch made; the bus gets the same
+    RegistryVersionActivated an import's activation gives.
+
+    Like :class:`RegistryVersionRecord` it follows the switch in the registry database, which keeps
+    the activation's row; the id derives from that row, so it is recorded at most once.
+    """
+
+    @staticmethod
+    def create_id(activation: int, registry_version: str, activated_at: str, **_: object) -> UUID:  # type: ignore[override]
+        return uuid5(_REACTIVATION_NS, f"{activation}/{registry_version}/{activated_at}")
+
+    @event("Reactivated")
+    def __init__(self, activation: int, registry_version: str, previous_version: str | None, district: str,
+                 source: str, activated_at: str, by: Actor, reason: str, rows: int, rows_rejected: int,
+                 rows_warned: int, added: int, removed: int, changed: int, programme_changes: int) -> None:
+        self.activation = activation
+        self.registry_version = registry_version
+        self.previous_version = previous_version
+        self.district = district
+        self.by = by
+        self.reason = reason
+        self.counts = {"rows": rows, "rows_rejected": rows_rejected, "rows_warned": rows_warned, "added": added,
+                       "removed": removed, "changed": changed, "programme_changes": programme_changes}

@@ -24,7 +24,7 @@ from slrt_runtime.consumers import TrackedConsumer
 from slrt_runtime.settings import ServiceSettings
 
 from ..application import DTKSApplication
-from ..domain.checks import RegistryCheck, RegistryVersionRecord
+from ..domain.checks import RegistryCheck, RegistryReactivation, RegistryVersionRecord
 from ..domain.prelist import Batch, Proposal
 
 _STEPS = {"Reviewed": PrelistReviewed, "Recommended": PrelistRecommended, "Verified": PrelistVerified}
@@ -47,7 +47,9 @@ def to_contract(domain_event: Any) -> ContractEvent | None:
             registry_version=domain_event.registry_version,
             prelist_proposal_id=getattr(domain_event, "prelist_proposal_id", None),
         )
-    if isinstance(domain_event, RegistryVersionRecord.Activated):
+    if isinstance(domain_event, (RegistryVersionRecord.Activated, RegistryReactivation.Reactivated)):
+        # An older version made active again is announced as any activation: the counts are then the
+        # differences to the version it replaced; who and why stay in the service.
         return RegistryVersionActivated(
             district=domain_event.district, registry_version=domain_event.registry_version,
             previous_version=domain_event.previous_version,

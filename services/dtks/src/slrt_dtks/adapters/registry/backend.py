@@ -5,8 +5,9 @@ is what makes a million rows fast), builds its indexes, computes the differences
 version, and then switches the one-row pointer ``dtks_registry_active`` in a single transaction.
 Readers resolve the pointer and read that table, so they see the old version until the switch and
 the new one after, never a mix. A failed or killed import leaves a table nobody points at; the next
-import drops it. The previous version's table is kept (one back) so a reader still holding the old
-pointer never finds its table gone, and the next import can diff against it.
+import drops it. The tables of the versions active most recently before the current one are kept
+(``keep_retired``, one by default): a reader still holding the old pointer never finds its table gone,
+and the operator can make such a version active again (:mod:`.rollback`: a bad import rolled back).
 
 With PostgreSQL every replica reads the same tables, which is why a file per replica had to go.
 """
@@ -28,6 +29,7 @@ from .model import TABLE_COLUMNS
 VERSION_TABLE = "dtks_registry_version"
 ACTIVE_TABLE = "dtks_registry_active"
 CHANGE_TABLE = "dtks_registry_change"
+ACTIVATION_TABLE = "dtks_registry_activation"
 PEOPLE_PREFIX = "dtks_registry_people_"
 
 _COMPARED = ("registry_id", "family_card", "household_id", "name", "sex", "birth_place", "birth_date", "address",
@@ -46,14 +48,21 @@ _INDEXES = (
 )
 
 
+_VERSION_COLUMNS = ("seq", "version", "status", "loaded_at", "source", "rows", "rejected", "warned", "added",
+                    "removed", "changed", "programme_changes", "previous", "activated_at")
+
+
 class RegistryBackend(ABC):
     """The SQL both databases share; subclasses supply connections, bulk loading and dialect bits."""
 
     distinct = "IS NOT"  # NULL-safe "differs"
     pointer_ttl = 1.0  # seconds a replica trusts its cached active pointer
 
-    def __init__(self) -> None:
+    def __init__(self, keep_retired: int = 1) -> None:
         self._active: tuple[int | None, float] = (None, 0.0)
+        # Retired versions whose people stay stored (each as big as an extract): the ones an operator
+        # can make active again. At least one, for readers still holding the previous pointer.
+        self.keep_retired = max(1, keep_retired)
 
     # -- dialect ---------------------------------------------------------------------------
     @abstractmethod
@@ -96,6 +105,11 @@ class RegistryBackend(ABC):
                     village_code TEXT NOT NULL, fields TEXT NOT NULL, programmes_before TEXT NOT NULL,
                     programmes_after TEXT NOT NULL)""",
                 f"CREATE INDEX IF NOT EXISTS {CHANGE_TABLE}_seq ON {CHANGE_TABLE} (version_seq, change, registry_id)",
+                # Each time an operator made an older version active again: who, when, why (see .rollback).
+                f"""CREATE TABLE IF NOT EXISTS {ACTIVATION_TABLE} (
+                    n INTEGER PRIMARY KEY, version TEXT NOT NULL, previous TEXT, activated_at TEXT NOT NULL,
+                    actor TEXT NOT NULL, reason TEXT NOT NULL, request_key TEXT UNIQUE, added INTEGER NOT NULL,
+                    removed INTEGER NOT NULL, changed INTEGER NOT NULL, programme_changes INTEGER NOT NULL)""",
             ):
                 conn.execute(statement)
 
@@ -108,8 +122,7 @@ class RegistryBackend(ABC):
         """Reserve the next version number and drop what interrupted imports left behind."""
         with self.transaction() as conn:
             self._lock_imports(conn)
-            active = self._read_active(conn)
-            keep = {active, self._previous_of(conn, active)}
+            keep = {self._read_active(conn), *self.kept_retired(conn)}
             for (seq,) in conn.execute(self.sql(f"SELECT seq FROM {VERSION_TABLE} WHERE status = 'loading'")).fetchall():
                 conn.execute(self.sql(f"UPDATE {VERSION_TABLE} SET status = 'failed' WHERE seq = ?"), (seq,))
             for (seq,) in conn.execute(self.sql(f"SELECT seq FROM {VERSION_TABLE}")).fetchall():
@@ -158,15 +171,21 @@ class RegistryBackend(ABC):
         return counts
 
     def activate(self, conn: Any, seq: int, version: str, summary: dict[str, Any]) -> None:
-        """The switch: pointer and version statuses in the caller's (last) transaction."""
-        previous = self._read_active(conn)
+        """The switch to a new import: its summary, pointer and statuses in the caller's (last) transaction."""
         conn.execute(self.sql(
             f"UPDATE {VERSION_TABLE} SET version = ?, status = 'active', rows = ?, rejected = ?, warned = ?, added = ?, "
             f"removed = ?, changed = ?, programme_changes = ?, previous = ?, activated_at = ? WHERE seq = ?"),
             (version, summary["rows"], summary["rejected"], summary["warned"], summary["added"], summary["removed"],
              summary["changed"], summary["programme_changes"], summary["previous"], summary["activated_at"], seq))
-        if previous is not None:
+        self.switch(conn, seq)
+
+    def switch(self, conn: Any, seq: int) -> None:
+        """Make ``seq`` the active version (an import's, or an older one made active again): the one
+        pointer every reader resolves, and the statuses, in the caller's transaction."""
+        previous = self._read_active(conn)
+        if previous is not None and previous != seq:
             conn.execute(self.sql(f"UPDATE {VERSION_TABLE} SET status = 'retired' WHERE seq = ?"), (previous,))
+        conn.execute(self.sql(f"UPDATE {VERSION_TABLE} SET status = 'active' WHERE seq = ?"), (seq,))
         updated = conn.execute(self.sql(f"UPDATE {ACTIVE_TABLE} SET seq = ? WHERE id = 1"), (seq,)).rowcount
         if not updated:
             conn.execute(self.sql(f"INSERT INTO {ACTIVE_TABLE} (id, seq) VALUES (1, ?)"), (seq,))
@@ -182,12 +201,14 @@ class RegistryBackend(ABC):
         row = conn.execute(f"SELECT seq FROM {ACTIVE_TABLE} WHERE id = 1").fetchone()
         return row[0] if row else None
 
-    def _previous_of(self, conn: Any, seq: int | None) -> int | None:
-        if seq is None:
-            return None
-        row = conn.execute(self.sql(f"SELECT MAX(seq) FROM {VERSION_TABLE} WHERE seq < ? AND status = 'retired'"),
-                           (seq,)).fetchone()
-        return row[0] if row else None
+    def kept_retired(self, conn: Any) -> list[int]:
+        """The retired versions whose tables stay: those active most recently (the latest activation
+        time; a version made active again has its new one), so after a rollback the version rolled
+        back from is kept too, and the import after it is diffed against the active version."""
+        rows = conn.execute(self.sql(f"SELECT seq FROM {VERSION_TABLE} WHERE status = 'retired' "
+                                     "ORDER BY COALESCE(activated_at, loaded_at) DESC, seq DESC LIMIT ?"),
+                            (self.keep_retired,)).fetchall()
+        return [r[0] for r in rows]
 
     def active_seq(self) -> int | None:
         seq, at = self._active
@@ -198,13 +219,22 @@ class RegistryBackend(ABC):
             self._active = (seq, now)
         return seq
 
-    def versions(self, limit: int = 20) -> list[dict[str, Any]]:
-        columns = ("seq", "version", "status", "loaded_at", "source", "rows", "rejected", "warned", "added", "removed",
-                   "changed", "programme_changes", "previous", "activated_at")
+    def versions(self, limit: int = 20, *, version: str | None = None, active: bool = False,
+                 with_kept: bool = False) -> list[dict[str, Any]]:
+        """Versions newest first (or the one named, or the active one); ``kept``: its people are still
+        stored, so it can be made active again."""
+        where = "status = 'active'" if active else "status IN ('active', 'retired')"
+        params: tuple = (limit,)
+        if version is not None:
+            where, params = f"{where} AND version = ?", (version, limit)
         with self.connection() as conn:
-            rows = conn.execute(self.sql(f"SELECT {', '.join(columns)} FROM {VERSION_TABLE} "
-                                         "WHERE status IN ('active', 'retired') ORDER BY seq DESC LIMIT ?"), (limit,)).fetchall()
-        return [dict(zip(columns, r, strict=True)) for r in rows]
+            rows = conn.execute(self.sql(f"SELECT {', '.join(_VERSION_COLUMNS)} FROM {VERSION_TABLE} "
+                                         f"WHERE {where} ORDER BY seq DESC LIMIT ?"), params).fetchall()
+            found = [dict(zip(_VERSION_COLUMNS, r, strict=True)) for r in rows]
+            if with_kept:
+                for v in found:
+                    v["kept"] = self.table_exists(conn, self.people_table(v["seq"]))
+        return found
 
     def query(self, sql: str, params: tuple = ()) -> list[tuple]:
         """Run ``sql`` against the active version's table, written ``{people}`` in the text."""
@@ -237,8 +267,8 @@ class SqliteBackend(RegistryBackend):
     """A file in WAL mode (readers keep reading the old version while an import writes), one
     connection per thread; or one shared in-memory database for tests."""
 
-    def __init__(self, path: Path | None) -> None:
-        super().__init__()
+    def __init__(self, path: Path | None, keep_retired: int = 1) -> None:
+        super().__init__(keep_retired)
         self.path = path
         self._local = threading.local()
         self._lock = threading.RLock()
@@ -308,8 +338,8 @@ class PostgresBackend(RegistryBackend):
     distinct = "IS DISTINCT FROM"
 
     def __init__(self, *, host: str, port: int, user: str, password: str, dbname: str, schema: str = "",
-                 pool_size: int = REGISTRY_CONNECTIONS) -> None:
-        super().__init__()
+                 pool_size: int = REGISTRY_CONNECTIONS, keep_retired: int = 1) -> None:
+        super().__init__(keep_retired)
         import psycopg_pool
 
         options = f"-c search_path={schema}" if schema else None

@@ -6,6 +6,7 @@ Everything database-specific is in :mod:`.backend`; this module is the same on S
 from __future__ import annotations
 
 import datetime as dt
+import os
 import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -27,6 +28,7 @@ from .model import (
     RowRejected,
     RowValidator,
 )
+from .rollback import activations, reactivate
 from .sources import Source, csv_source, open_source
 
 PERSON_COLUMNS = ", ".join(TABLE_COLUMNS[:13])
@@ -34,6 +36,8 @@ Progress = Callable[[int], None]
 """Called with the number of data rows read so far (every few thousand rows and at the end)."""
 
 PROGRESS_EVERY = 5000
+KEEP_ENV = "SLRT_DTKS_KEEP_VERSIONS"
+"""How many retired versions keep their people (and can be made active again); 1 when unset."""
 
 
 @dataclass(frozen=True)
@@ -62,14 +66,15 @@ class RegistryStore:
 
     @classmethod
     def for_settings(cls, settings: ServiceSettings) -> RegistryStore:
+        keep = int(os.environ.get(KEEP_ENV) or 1)
         if settings.persistence is Persistence.MEMORY:
-            return cls(None)
+            return cls(SqliteBackend(None, keep))
         if settings.persistence is Persistence.POSTGRES:
             return cls(PostgresBackend(
                 host=settings.postgres_host, port=settings.postgres_port, user=settings.postgres_user,
                 password=settings.postgres_password.get_secret_value(), dbname=settings.postgres_dbname,
-                schema=settings.postgres_schema))
-        return cls(settings.data_dir / cls.FILE_NAME)
+                schema=settings.postgres_schema, keep_retired=keep))
+        return cls(SqliteBackend(settings.data_dir / cls.FILE_NAME, keep))
 
     def close(self) -> None:
         self.backend.close()
@@ -127,6 +132,7 @@ class RegistryStore:
                                          "the registry is unchanged")
                 backend.index_people_table(conn, seq)
             with backend.transaction() as conn:
+                backend._lock_imports(conn)  # one switch at a time (an operator may be rolling back)
                 previous = backend._read_active(conn)
                 if previous is None:
                     counts = {"added": report.rows_loaded, "removed": 0, "changed": 0, "programme_changes": 0}
@@ -153,8 +159,9 @@ class RegistryStore:
 
     # -- versions ----------------------------------------------------------------------------
     def status(self) -> RegistryStatus:
-        versions = self.backend.versions(limit=1)
-        if not versions or versions[0]["status"] != "active":
+        # The active version, which after a rollback is not the newest one.
+        versions = self.backend.versions(limit=1, active=True)
+        if not versions:
             return RegistryStatus(version=None, rows=0, loaded_at=None, source=None)
         v = versions[0]
         return RegistryStatus(version=v["version"], rows=v["rows"], loaded_at=dt.datetime.fromisoformat(v["loaded_at"]),
@@ -167,10 +174,21 @@ class RegistryStore:
         return self.status().rows == 0
 
     def versions(self, limit: int = 20) -> list[dict[str, Any]]:
-        return self.backend.versions(limit)
+        """Newest first, each with ``kept``: whether it can be made active again."""
+        return self.backend.versions(limit, with_kept=True)
 
     def version(self, version: str) -> dict[str, Any] | None:
-        return next((v for v in self.backend.versions(1000) if v["version"] == version), None)
+        found = self.backend.versions(1, version=version)
+        return found[0] if found else None
+
+    def reactivate(self, version: str, *, actor: dict[str, Any], reason: str,
+                   request_key: str | None = None) -> dict[str, Any]:
+        """Make an older, still kept version active again (see :mod:`.rollback`); the activation."""
+        return reactivate(self.backend, version, actor=actor, reason=reason, request_key=request_key)
+
+    def activations(self, limit: int = 50, *, request_key: str | None = None) -> list[dict[str, Any]]:
+        """Versions operators made active again, newest first: who, when, from which, why."""
+        return activations(self.backend, limit=limit, request_key=request_key)
 
     def changes(self, version: str, change: str | None = None, *, scope: str = "", limit: int = 100,
                 offset: int = 0) -> list[dict[str, Any]]:

@@ -103,6 +103,8 @@ class VersionView(BaseModel):
     removed: int
     changed: int
     programme_changes: int
+    kept: bool = Field(default=False, description="Its people are still stored: it can be made active again "
+                                                  "(POST /registry/versions/{version}/activate)")
 
 
 class ChangeView(BaseModel):
