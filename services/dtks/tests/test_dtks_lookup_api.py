@@ -178,3 +178,53 @@ def test_the_demo_sample_is_region_scoped(client: TestClient, auth: Callable) ->
     village = PEOPLE[3]["village_code"]
     sample = client.get("/registry/sample?limit=50", headers=auth("front_office", village)).json()
     assert sample and {p["village_code"] for p in sample} == {village}
+
+
+def test_an_older_version_is_made_active_again_over_http(client: TestClient, auth: Callable, tmp_path: Path) -> None:
+    seeded = client.get("/registry/status", headers=auth("manager")).json()["version"]
+    path = tmp_path / "wrong.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(COLUMNS), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(PEOPLE[:25])
+    wrong = client.post("/registry/imports", json={"path": str(path)}, headers=auth("dtks_operator")).json()["version"]
+    url = f"/registry/versions/{seeded}/activate"
+    body = {"reason": "Ekstrak April kurang dua kecamatan"}
+    assert client.post(url, json=body).status_code == 401
+    for role, region in (("manager", "1605"), ("front_office", "1605"), ("dtks_operator", "1605032002")):
+        assert client.post(url, json=body, headers=auth(role, region)).status_code == 403, role
+    for reason in ("", "   ", "ok", "a" * 501, "baris\x00baru"):
+        r = client.post(url, json={"reason": reason}, headers=auth("dtks_operator"))
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == "reason", reason
+    r = client.post("/registry/versions/20990101-9-000000000000/activate", json=body, headers=auth("dtks_operator"))
+    assert (r.status_code, r.json()["error"]) == (404, "VersionUnknown")
+    r = client.post(f"/registry/versions/{wrong}/activate", json=body, headers=auth("dtks_operator"))
+    assert r.status_code == 409 and "already the active one" in r.json()["detail"]
+
+    key = {"Idempotency-Key": "rollback-april-1"}
+    r = client.post(url, json=body, headers=auth("dtks_operator") | key)
+    assert r.status_code == 200, r.text
+    done = r.json()
+    assert (done["version"], done["previous_version"], done["removed"], done["added"]) == (seeded, wrong, 0, 15)
+    assert done["activated_by"] == {"id": "dtks_operator-1", "role": "dtks_operator", "region": "1605"}
+    assert done["reason"] == body["reason"]
+    again = client.post(url, json=body, headers=auth("dtks_operator") | key)  # a retry: the same answer
+    assert again.status_code == 200 and again.json() == done and again.headers["idempotent-replayed"] == "true"
+    assert client.post(url, json=body, headers=auth("dtks_operator")).status_code == 409  # without a key: active
+
+    status = client.get("/registry/status", headers=auth("front_office")).json()
+    assert (status["version"], status["rows"]) == (seeded, 40)
+    versions = {v["version"]: v for v in client.get("/registry/versions", headers=auth("manager")).json()}
+    assert (versions[seeded]["status"], versions[wrong]["status"], versions[wrong]["kept"]) == ("active", "retired", True)
+    person = client.post("/registry/lookup", json={"nik": PEOPLE[30]["nik"]}, headers=auth("back_office")).json()
+    assert person["found"] and person["registry_version"] == seeded
+    history = client.get("/registry/activations", headers=auth("supervisor")).json()
+    assert history == [done]
+    assert client.get("/registry/activations", headers=auth("front_office")).status_code == 403
+    activated = [e for e in _events(client) if isinstance(e, RegistryVersionActivated)]
+    assert [(a.registry_version, a.previous_version) for a in activated][-1] == (seeded, wrong)
+
+
+def _events(client: TestClient) -> list:
+    app = client.app.state.application
+    return [to_contract(app.mapper.to_domain_event(n)) for n in app.recorder.select_notifications(1, 100)]
