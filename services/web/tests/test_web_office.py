@@ -1,5 +1,6 @@
 """The DTKS operator's and the manager's pages in a real browser (Chromium through Playwright) against
-the whole platform: importing a generated extract with its progress and report, the prelist from
+the whole platform: importing a generated extract with its progress and report (and rolling it back
+to the version before), the prelist from
 proposal to the ministry's decision, the dashboard's figures leading to their lists, the monev
 download. The fixtures are in conftest.py (one platform for the session: cases are found by id).
 
@@ -75,6 +76,23 @@ def test_the_dtks_operator_imports_a_generated_extract_and_reads_the_report(
     page.fill("#nik", person["nik"])
     page.click("form.form button[type=submit]")
     assert page.inner_text("[data-testid=person-name]") == person["name"]
+    # The extract turns out wrong: the version before it is made active again, with the reason asked
+    # on a confirmation screen (no reason: asked again, the error beside the field).
+    page.goto(f"{platform.url(WEB)}/dtks/versions")
+    page.click(f"tr[data-version='{before['version']}'] [data-testid=reactivate]")
+    assert before["version"] in page.inner_text("h1")
+    page.click("#activate button[type=submit]")
+    assert page.inner_text("[data-testid=error-reason]") == "Tuliskan alasannya dengan beberapa kata (paling sedikit 5 karakter)."
+    assert page.locator(".field-error #reason").count() == 1
+    page.fill("#reason", "Ekstrak Maret ternyata keliru")
+    page.click("#activate button[type=submit]")
+    assert "aktif kembali" in page.inner_text(".banner.ok")
+    assert page.get_attribute(f"tr[data-version='{before['version']}']", "data-status") == "active"
+    assert page.get_attribute("tr[data-status=active]", "data-version") == before["version"]
+    assert "Ekstrak Maret ternyata keliru" in page.inner_text("[data-testid=activations]")
+    shot(page, "dtks-reactivate")
+    after = httpx.get(f"{platform.url('dtks')}/registry/status", headers=operator).json()
+    assert (after["version"], after["rows"]) == (before["version"], before["rows"])
 
 
 def _take_step(page: Any, platform: Platform, role: str, region: str, status: str, proposal: str, step: str,

@@ -125,6 +125,13 @@ class Dtks(ServiceClient):
     async def changes(self, token: str, version: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         return await self.json("GET", f"/registry/versions/{version}/changes", token, params=params)
 
+    async def activate(self, token: str, version: str, reason: str, key: str | None) -> dict[str, Any]:
+        return await self.json("POST", f"/registry/versions/{version}/activate", token, json={"reason": reason},
+                               headers=_keyed(key))
+
+    async def activations(self, token: str) -> list[dict[str, Any]]:
+        return await self.json("GET", "/registry/activations", token, params={"limit": 20})
+
     async def household(self, token: str, nik: str) -> dict[str, Any]:
         return await self.json("POST", "/registry/household", token, json={"nik": nik})
 

@@ -94,6 +94,10 @@ _KNOWN: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), m) for p
     (r"in the DTKS registry already|likely in DTKS already", N_("This person is in DTKS already: no proposal is needed.")),
     (r"already has an open prelist proposal", N_("This person has been proposed for DTKS already.")),
     (r"no such import here", N_("This import is no longer known; open the registry versions to see its result.")),
+    (r"no such registry version", N_("This registry version is not known.")),
+    (r"registry version \S+ is already the active one", N_("This registry version is the active one already.")),
+    (r"registry version \S+ is no longer kept",
+     N_("The data of this registry version is no longer kept; import its extract again instead.")),
     # referrals (the referral service's words)
     (r"agencies see only the referrals sent to them|this referral is addressed to",
      N_("This referral is not addressed to your agency.")),

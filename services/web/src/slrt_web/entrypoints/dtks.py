@@ -1,5 +1,6 @@
 """The DTKS operator's registry pages: upload an extract and follow its import to the row-level
-report, the registry versions with what each changed, and looking a person (and household) up."""
+report, the registry versions with what each changed (and making an older one active again, the way
+back from a wrong extract), and looking a person (and household) up."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ CHUNK = 1 << 20
 CHANGES = ("added", "removed", "changed")
 # The roles that open the registry pages (the dtks service decides what each may do there).
 REGISTRY_ROLES = frozenset({Role.DTKS_OPERATOR, Role.ADMIN, Role.MANAGER, Role.SUPERVISOR})
+OPERATOR_ROLES = frozenset({Role.DTKS_OPERATOR, Role.ADMIN})  # who imports, and so who switches back
+REASON_LENGTH = (5, 500)  # as the dtks service checks it
 Version = Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
 
 
@@ -82,7 +85,56 @@ async def import_progress(request: Request, job_id: UUID, user: User) -> Respons
 @router.get("/versions")
 async def versions(request: Request, user: User) -> Response:
     _registry_role(user)
-    return render(request, "dtks/versions.html", versions=await _dtks(request).versions(user.token))
+    return render(request, "dtks/versions.html", versions=await _dtks(request).versions(user.token),
+                  activations=await _dtks(request).activations(user.token))
+
+
+async def _version(request: Request, user: Any, version: str) -> dict[str, Any]:
+    found = next((v for v in await _dtks(request).versions(user.token) if v["version"] == version), None)
+    if found is None:
+        raise HTTPException(404)
+    return found
+
+
+@router.get("/versions/{version}/activate")
+async def confirm_activation(request: Request, version: Version, user: User) -> Response:
+    """The confirmation: one question (why), before an older version serves again."""
+    if user.role not in OPERATOR_ROLES:
+        raise HTTPException(403, "role")
+    found = await _version(request, user, version)
+    if found["status"] == "active" or not found.get("kept"):
+        flash(request, "error", _("This version cannot be made active again: it is the active one, or its data "
+                                  "is no longer kept."))
+        return RedirectResponse("/dtks/versions", 303)
+    return render(request, "dtks/activate.html", version=found, status=await _dtks(request).status(user.token),
+                  reason="", error=None, key=str(uuid.uuid4()))
+
+
+@router.post("/versions/{version}/activate")
+async def activate(request: Request, version: Version, user: User) -> Response:
+    if user.role not in OPERATOR_ROLES:
+        raise HTTPException(403, "role")
+    form = await request.form()
+    reason = " ".join(str(form.get("reason") or "").split())
+    error = None
+    if len(reason) < REASON_LENGTH[0]:
+        error = _("Give the reason in a few words (at least 5 characters).")
+    elif len(reason) > REASON_LENGTH[1]:
+        error = _("The reason may be at most 500 characters.")
+    else:
+        try:
+            await _dtks(request).activate(user.token, version, reason, submission_key(form))
+        except Refused as e:
+            if not any(field == "reason" for field, _problem in e.refusal.fields):
+                flash(request, "error", refusal_text(e.refusal))
+                return RedirectResponse("/dtks/versions", 303)
+            error = refusal_text(e.refusal)
+        else:
+            flash(request, "ok", _("Version %(version)s is active again.") % {"version": version})
+            return RedirectResponse("/dtks/versions", 303)
+    return render(request, "dtks/activate.html", status_code=422, version=await _version(request, user, version),
+                  status=await _dtks(request).status(user.token), reason=reason, error=error,
+                  key=submission_key(form) or str(uuid.uuid4()))
 
 
 @router.get("/versions/{version}")
@@ -91,9 +143,7 @@ async def version_changes(request: Request, version: Version, user: User, change
     _registry_role(user)
     chosen = change if change in CHANGES else ""
     params: dict[str, Any] = {"limit": 100, "offset": (page - 1) * 100} | ({"change": chosen} if chosen else {})
-    found = next((v for v in await _dtks(request).versions(user.token) if v["version"] == version), None)
-    if found is None:
-        raise HTTPException(404)
+    found = await _version(request, user, version)
     changes = await _dtks(request).changes(user.token, version, params)
     return render(request, "dtks/changes.html", version=found, changes=changes, change=chosen, page=page)
 
