@@ -84,6 +84,7 @@ def test_the_dtks_operator_imports_a_generated_extract_and_reads_the_report(
     page.click("#activate button[type=submit]")
     assert page.inner_text("[data-testid=error-reason]") == "Tuliskan alasannya dengan beberapa kata (paling sedikit 5 karakter)."
     assert page.locator(".field-error #reason").count() == 1
+    shot(page, "dtks-reactivate-confirm")
     page.fill("#reason", "Ekstrak Maret ternyata keliru")
     page.click("#activate button[type=submit]")
     assert "aktif kembali" in page.inner_text(".banner.ok")
