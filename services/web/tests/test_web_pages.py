@@ -142,6 +142,10 @@ def test_the_citizen_forms(client: TestClient) -> None:
     (403, "the complaint is at the back_office level; a puskesos cannot act on it",
      "Pengaduan ini ditangani di tingkat lain."),
     (409, "something nobody foresaw", "Langkah ini tidak dapat dilakukan pada status pengaduan saat ini."),
+    (404, "no such registry version 20990101-9-000000000000", "Versi data DTKS ini tidak dikenal."),
+    (409, "registry version 20261202-1-2fc342112a6e is already the active one", "Versi data DTKS ini sudah aktif."),
+    (409, "registry version 20261202-1-2fc342112a6e is no longer kept (the people of the 1 version(s) ...)",
+     "Data versi DTKS ini tidak disimpan lagi; impor kembali ekstraknya."),
 ])
 def test_refusals_are_told_in_plain_indonesian(status: int, detail: str, expected: str) -> None:
     assert explain(Refusal.from_answer(status, {"detail": detail}), gettext) == expected
