@@ -273,13 +273,14 @@ class ServiceApplication(Application[UUID]):
         """Save the aggregates' new events together with the tracking record, atomically.
 
         Returns False (and changes nothing) when this upstream notification was already processed.
-        Inside :meth:`batch` the effect is collected and committed with the rest of the batch.
+        Inside :meth:`batch` the effect is collected and committed with the rest of the batch,
+        without looking the notification up first (a read per message was a fifth of a consumer's
+        time): one processed already makes the batch's commit fail on its tracking row, and the
+        consumer then takes the messages one at a time, where this answers False for it.
         """
         tracking = Tracking(application_name=upstream, notification_id=notification_id)
         batch = self._collecting.get()
         if batch is not None:
-            if self.is_processed(upstream, notification_id):
-                return False
             batch.add(tracking, aggregates)
             return True
         processing = ProcessingEvent[UUID]()
@@ -298,8 +299,8 @@ class ServiceApplication(Application[UUID]):
 
         Inside the block ``save_processed`` collects; leaving it normally commits every collected
         event and tracking row together (raising, with nothing committed, if that fails: e.g. two
-        messages changed the same aggregate, or one was processed meanwhile); leaving it by an
-        exception discards everything. The caller then processes the messages one at a time."""
+        messages changed the same aggregate, or one was processed before - a redelivery); leaving it
+        by an exception discards everything. The caller then processes the messages one at a time."""
         batch = _Batch()
         token = self._collecting.set(batch)
         try:
