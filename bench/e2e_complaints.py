@@ -48,16 +48,18 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
 from e2e_platform import (  # noqa: E402
-    PostgresPlatform,
     cpu_now,
+    create_schema,
+    drop_postgres,
     machine,
-    pg_schemas,
     postgres_args,
+    postgres_rehearsal,
     processes,
     start_profilers,
 )
+from e2e_client import RawClient, TransportError  # noqa: E402
 from e2e_raw import GROUP, WINDOW, Stores, bus_totals, raw_bounds, wait_quiet  # noqa: E402
-from slrt_platform.platform import SERVICES, Platform, free_port_block  # noqa: E402
+from slrt_platform.platform import Platform, free_port_block  # noqa: E402
 from slrt_runtime.natsserver import free_port  # noqa: E402
 from slrt_runtime.settings import Persistence, ServiceSettings  # noqa: E402
 
@@ -81,14 +83,13 @@ class Tally:
 
 
 class Desks:
-    def __init__(self, client: httpx.AsyncClient, intake: str, token: str, people: list[dict[str, Any]],
+    def __init__(self, client: RawClient, token: str, people: list[dict[str, Any]],
                  run: str, max_connections: int, max_attempts: int = 20) -> None:
-        self.client, self.url, self.people, self.run = client, f"{intake}/complaints", people, run
+        self.client, self.people, self.run = client, people, run
         self.headers = {"Authorization": f"Bearer {token}"}
         self.max_attempts = max_attempts
         self.seq = 0
-        # Requests beyond the connection pool wait here, cheaply, rather than in httpx's pool (whose
-        # bookkeeping grows with the number of waiters and would slow this client under an open loop).
+        # Requests beyond the connection pool wait here (an open loop must not open a connection each).
         self.gate = asyncio.Semaphore(max_connections)
 
     def next_body(self) -> tuple[str, dict[str, Any]]:
@@ -113,9 +114,9 @@ class Desks:
         for attempt in range(1, self.max_attempts + 1):
             wait = min(0.1 * 2 ** (attempt - 1), 2.0)
             try:
-                r = await self.client.post(self.url, json=body, headers=headers)
-            except httpx.TransportError as e:  # time-outs, refused or reset connections
-                tally.errors[type(e).__name__] += 1
+                r = await self.client.post("/complaints", body, headers)
+            except TransportError as e:  # time-outs, refused or reset connections
+                tally.errors[str(e).split(":")[0]] += 1
             else:
                 tally.answers[r.status_code] += 1
                 if r.status_code in (200, 201):
@@ -257,9 +258,9 @@ async def paced(ctx: Context) -> Tally:
                 continue
             receipt, at = outstanding[0]
             try:
-                r = await ctx.client.get(f"{ctx.monitoring}/public/track/{receipt}")
+                r = await tracking.get(f"/public/track/{receipt}")
                 checked = r.status_code == 200 and any("dtks" in s["event"].lower() for s in r.json()["timeline"])
-            except httpx.HTTPError:
+            except TransportError:
                 checked = False
             now = time.perf_counter()
             if checked or now - at > args.drain:
@@ -271,6 +272,7 @@ async def paced(ctx: Context) -> Tally:
                 continue
             await asyncio.sleep(0.01)
 
+    tracking = RawClient(ctx.monitoring, args.timeout)
     poller = asyncio.create_task(poll())
     n = int(args.paced_rate * args.paced_seconds)
     tasks, start = [], time.perf_counter()
@@ -281,6 +283,7 @@ async def paced(ctx: Context) -> Tally:
     await asyncio.gather(*tasks)
     posting[0] = False
     await poller
+    tracking.close()
     print(f"\n== paced: {n} complaints at {args.paced_rate:.0f}/s (sent at {n / sent:.0f}/s) ==")
     print(f"  accepted {tally.accepted}; 5xx: {tally.server_errors}; errors: {dict(tally.errors) or 0}")
     print(f"  POST incl. retries          p50 {pct(tally.latencies, 0.5):6.0f} ms   p99 {pct(tally.latencies, 0.99):6.0f} ms")
@@ -305,7 +308,7 @@ async def run(args: argparse.Namespace, p: Platform, stores: Stores, raw_setting
         operator, front_office, manager = await token("dtks_operator"), await token("front_office"), await token("manager")
         people = (await client.get(f"{dtks}/registry/sample?limit=50",
                                    headers={"Authorization": f"Bearer {operator}"})).json()
-        desks = Desks(client, intake, front_office, people, run_id, connections - 8)  # 8 for polling
+        desks = Desks(RawClient(intake, args.timeout), front_office, people, run_id, connections - 8)
         ctx = Context(client, p, stores, desks, manager, args)
         warm = Tally()
         await asyncio.gather(*(desks.register(warm) for _ in range(args.warmup)))
@@ -338,6 +341,14 @@ async def run(args: argparse.Namespace, p: Platform, stores: Stores, raw_setting
           f"visible in monitoring {per_complaint['visible_rate'] / bound:.1%}")
 
 
+def fast_loop() -> Any:
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=32, help="concurrent desks in the load phase")
@@ -365,14 +376,14 @@ def main() -> None:
     raw = ServiceSettings(district=DISTRICT, data_dir=tmp / "raw")
     if args.postgres:
         pg = postgres_args(args.postgres)
-        pg_schemas(pg, prefix, create=tuple(f"{prefix}_{name}" for name in SERVICES) + (f"{prefix}_raw",))
-        p: Platform = PostgresPlatform(tmp / "var", port_base=free_port_block(), nats_port=free_port(), extra_env=env)
-        p.postgres, p.prefix = pg, prefix  # type: ignore[attr-defined]
-        stores = Stores(postgres=pg, prefix=f"{prefix}_")
+        bench_pg = {**pg, "dbname": prefix}
+        p: Platform = Platform(tmp / "var", port_base=free_port_block(), nats_port=free_port(), extra_env=env,
+                               postgres=postgres_rehearsal(pg, prefix))
+        stores = Stores(postgres=bench_pg, prefix="")
         raw = raw.model_copy(update={"persistence": Persistence.POSTGRES, "postgres_host": pg["host"], "postgres_port": pg["port"],
-                                     "postgres_user": pg["user"], "postgres_dbname": pg["dbname"],
-                                     "postgres_schema": f"{prefix}_raw"})
-        backend = f"PostgreSQL {pg['host']}:{pg['port']}/{pg['dbname']}, schemas {prefix}_*"
+                                     "postgres_user": pg["user"], "postgres_dbname": prefix, "postgres_schema": "raw"})
+        backend = (f"PostgreSQL {pg['host']}:{pg['port']}, database and role {prefix} (as `slrt up --postgres`: "
+                   "a schema per service, the Kubernetes pool sizes)")
     else:
         p = Platform(tmp / "var", port_base=free_port_block(), nats_port=free_port(), extra_env=env)
         stores = Stores(data_dir=tmp / "var" / "data")
@@ -381,13 +392,17 @@ def main() -> None:
     print(f"backend: {backend}; nats-server with fsync on every write; data in {tmp}")
     try:
         p.start()
-        asyncio.run(run(args, p, stores, raw))
+        if args.postgres:
+            create_schema(pg, prefix, "raw")
+        # uvloop, as the services run: the client and the raw bound cost what the services' loop costs.
+        with asyncio.Runner(loop_factory=fast_loop()) as runner:
+            runner.run(run(args, p, stores, raw))
     finally:
         p.stop()
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
             if args.postgres:
-                pg_schemas(pg, prefix, drop=True)
+                drop_postgres(pg, prefix)
 
 
 if __name__ == "__main__":

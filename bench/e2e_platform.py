@@ -12,31 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from slrt_platform.platform import Platform
+from slrt_platform.postgres import PostgresRehearsal
 
 PROFILED = ("intake", "dtks", "monitoring", "referral")
 
 
 # -- the platform ------------------------------------------------------------------------------------
-
-
-class PostgresPlatform(Platform):
-    """``Platform`` with every service on PostgreSQL, each in a schema of its own.
-
-    Every process gets a schema of its own, as in Kubernetes."""
-
-    postgres: dict[str, Any]
-    prefix: str
-
-    def service_env(self, name: str) -> dict[str, str]:
-        return {
-            "SLRT_PERSISTENCE": "postgres",
-            "SLRT_POSTGRES_HOST": self.postgres["host"],
-            "SLRT_POSTGRES_PORT": str(self.postgres["port"]),
-            "SLRT_POSTGRES_USER": self.postgres["user"],
-            "SLRT_POSTGRES_PASSWORD": self.postgres["password"],
-            "SLRT_POSTGRES_DBNAME": self.postgres["dbname"],
-            "SLRT_POSTGRES_SCHEMA": f"{self.prefix}_{name}",
-        }
 
 
 def postgres_args(url: str) -> dict[str, Any]:
@@ -49,15 +30,28 @@ def postgres_args(url: str) -> dict[str, Any]:
             "dbname": args.get("dbname", "postgres"), "password": args.get("password", "")}
 
 
-def pg_schemas(pg: dict[str, Any], prefix: str, *, create: tuple[str, ...] = (), drop: bool = False) -> None:
+def postgres_rehearsal(pg: dict[str, Any], name: str) -> PostgresRehearsal:
+    """The platform on PostgreSQL as ``./slrt up --postgres`` and Kubernetes run it (an ordinary role, a
+    schema per service, the ConfigMap's pool sizes), in a database and with a role of this run's own."""
+    from psycopg.conninfo import make_conninfo
+
+    return PostgresRehearsal(make_conninfo(**{**pg, "dbname": name}), role=name)
+
+
+def drop_postgres(pg: dict[str, Any], name: str) -> None:
+    """Drop the run's database and role (``postgres_rehearsal``)."""
     import psycopg
 
     with psycopg.connect(**pg, autocommit=True) as conn:
-        if drop:
-            for (schema,) in conn.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE %s", (f"{prefix}%",)):
-                conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-        for name in create:
-            conn.execute(f'CREATE SCHEMA "{name}"')
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'DROP ROLE IF EXISTS "{name}"')
+
+
+def create_schema(pg: dict[str, Any], dbname: str, schema: str) -> None:
+    import psycopg
+
+    with psycopg.connect(**{**pg, "dbname": dbname}, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
 
 
 # -- CPU from /proc ----------------------------------------------------------------------------------

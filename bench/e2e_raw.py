@@ -51,8 +51,8 @@ CONSUMER_BATCH = 16  # slrt_runtime.consumers.TrackedConsumer.batch_size
 # -- where the platform keeps its events ---------------------------------------------------------
 @dataclass
 class Stores:
-    """The platform's databases: SQLite files under ``data_dir``, or PostgreSQL schemas named
-    ``<prefix>_<service>`` (and whatever the services derive from them)."""
+    """The platform's databases: SQLite files under ``data_dir``, or the PostgreSQL schemas of one
+    database (one per service, named after it; ``prefix`` narrows them)."""
 
     data_dir: Path | None = None
     postgres: dict[str, Any] | None = None  # psycopg connection arguments
