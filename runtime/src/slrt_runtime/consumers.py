@@ -35,6 +35,7 @@ from slrt_contracts.envelope import CE_ID, HEADER_NOTIFICATION_ID, HEADER_UPSTRE
 from slrt_contracts.streams import StreamSpec, dead_letter_subject
 
 from .telemetry import span
+from .worker import Worker
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +106,13 @@ class TrackedConsumer:
     pending: int = 0
     """The consumer's lag: messages JetStream still held for it after the last one fetched."""
     _js: JetStreamContext | None = field(default=None, repr=False)
+    _worker: Worker | None = field(default=None, repr=False)
+
+    def _in_thread(self) -> Worker:
+        """The consumer's own thread for the handler's blocking work (see slrt_runtime.worker)."""
+        if self._worker is None:
+            self._worker = Worker(f"slrt-consumer-{self.name}")
+        return self._worker
 
     @property
     def durable(self) -> str:
@@ -172,7 +180,7 @@ class TrackedConsumer:
             return
         if len(items) > 1 and self.batch_scope is not per_message:
             try:
-                await asyncio.to_thread(self._handle_batch, items)
+                await self._in_thread().run(self._handle_batch, items)
             except Exception as e:  # noqa: BLE001 - nothing of the batch was committed: isolate the culprit
                 self.batches_split += 1
                 log.debug("%s: batch of %d failed (%s); one message at a time", self.name, len(items),
@@ -200,7 +208,7 @@ class TrackedConsumer:
 
     async def _process_one(self, item: _Item) -> None:
         try:
-            await asyncio.to_thread(self._handle_traced, item)
+            await self._in_thread().run(self._handle_traced, item)
         except Exception as e:  # noqa: BLE001
             await self._failed(item.msg, item.headers, e)
         else:

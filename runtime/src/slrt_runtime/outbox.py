@@ -42,6 +42,7 @@ from slrt_contracts.envelope import HEADER_NOTIFICATION_ID, HEADER_UPSTREAM, enc
 
 from .eventstore import ServiceApplication, persistence_env, trace_headers_of
 from .telemetry import current_trace_headers, span
+from .worker import Worker
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +98,7 @@ class OutboxRelay:
         self._recorded: int | None = None
         self._recorded_at = 0.0
         self._wake = asyncio.Event()
+        self._worker = Worker(f"slrt-relay-{self.upstream}")
         self._loop: asyncio.AbstractEventLoop | None = None
         self.published = 0
 
@@ -139,7 +141,7 @@ class OutboxRelay:
         js = self.jetstream()
         if js is None:
             raise ConnectionError("not connected to NATS")
-        batch = await asyncio.to_thread(self._read_batch)
+        batch = await self._worker.run(self._read_batch)
         if not batch:
             return 0
         acknowledged, failure = await self._publish_pipelined(js, batch)
@@ -155,7 +157,7 @@ class OutboxRelay:
             return
         if due_only and time.monotonic() - self._recorded_at < self.record_seconds:
             return
-        await asyncio.to_thread(self._record_position_now)
+        await self._worker.run(self._record_position_now)
 
     async def _publish_pipelined(
         self, js: JetStreamContext, batch: list[tuple[int, Any, ContractEvent | None]]
@@ -212,7 +214,7 @@ class OutboxRelay:
             raise ConnectionError("not connected to NATS")
         published, position = 0, start
         while True:
-            batch = await asyncio.to_thread(self._read_range, position, stop)
+            batch = await self._worker.run(self._read_range, position, stop)
             if not batch:
                 return published
             before = self.published
