@@ -111,3 +111,11 @@ class RawClient:
         for conn in self._idle:
             conn.close()
         self._idle.clear()
+
+
+def fast_loop() -> Any:
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop

@@ -50,6 +50,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from e2e_platform import (  # noqa: E402
     cpu_now,
     create_schema,
+    wait_visible,
     drop_postgres,
     machine,
     postgres_args,
@@ -57,7 +58,7 @@ from e2e_platform import (  # noqa: E402
     processes,
     start_profilers,
 )
-from e2e_client import RawClient, TransportError  # noqa: E402
+from e2e_client import RawClient, TransportError, fast_loop  # noqa: E402
 from e2e_raw import GROUP, WINDOW, Stores, bus_totals, raw_bounds, wait_quiet  # noqa: E402
 from slrt_platform.platform import Platform, free_port_block  # noqa: E402
 from slrt_runtime.natsserver import free_port  # noqa: E402
@@ -135,28 +136,6 @@ class Desks:
             await asyncio.sleep(wait)
         tally.errors["gave up"] += 1
         return None
-
-
-async def visible_checked(client: httpx.AsyncClient, monitoring: str, token: str) -> int:
-    """Complaints the staff dashboard counts as DTKS-checked (all results)."""
-    r = await client.get(f"{monitoring}/dashboard/data", headers={"Authorization": f"Bearer {token}"})
-    r.raise_for_status()
-    return sum(r.json()["proposals"]["dtks_checks"].values())
-
-
-async def wait_visible(client: httpx.AsyncClient, monitoring: str, token: str, target: int, timeout: float,
-                       every: float = 0.5) -> tuple[int, float]:
-    deadline = time.perf_counter() + timeout
-    seen = 0
-    while time.perf_counter() < deadline:
-        try:
-            seen = await visible_checked(client, monitoring, token)
-        except httpx.HTTPError:
-            pass
-        if seen >= target:
-            break
-        await asyncio.sleep(every)
-    return seen, time.perf_counter()
 
 
 def pct(values: list[float], q: float) -> float:
@@ -339,14 +318,6 @@ async def run(args: argparse.Namespace, p: Platform, stores: Stores, raw_setting
     bound = bounds[-1].complaints_per_second
     print(f"  end to end / raw bound: accepted {per_complaint['accepted_rate'] / bound:.1%}, "
           f"visible in monitoring {per_complaint['visible_rate'] / bound:.1%}")
-
-
-def fast_loop() -> Any:
-    try:
-        import uvloop
-    except ImportError:
-        return None
-    return uvloop.new_event_loop
 
 
 def main() -> None:

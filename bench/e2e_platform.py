@@ -1,15 +1,19 @@
 """The platform as processes for ``bench/e2e_complaints.py``: on SQLite (``slrt_platform.Platform``) or
-on PostgreSQL with a schema per service; CPU time of its processes from ``/proc``; py-spy on them."""
+on PostgreSQL with a schema per service; what monitoring shows of it; CPU time of its processes from ``/proc``; py-spy on them."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import platform as host
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 from slrt_platform.platform import Platform
 from slrt_platform.postgres import PostgresRehearsal
@@ -52,6 +56,29 @@ def create_schema(pg: dict[str, Any], dbname: str, schema: str) -> None:
 
     with psycopg.connect(**{**pg, "dbname": dbname}, autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+
+
+# -- what monitoring shows ---------------------------------------------------------------------------
+async def visible_checked(client: httpx.AsyncClient, monitoring: str, token: str) -> int:
+    """Complaints the staff dashboard counts as DTKS-checked (all results)."""
+    r = await client.get(f"{monitoring}/dashboard/data", headers={"Authorization": f"Bearer {token}"})
+    r.raise_for_status()
+    return sum(r.json()["proposals"]["dtks_checks"].values())
+
+
+async def wait_visible(client: httpx.AsyncClient, monitoring: str, token: str, target: int, timeout: float,
+                       every: float = 0.5) -> tuple[int, float]:
+    deadline = time.perf_counter() + timeout
+    seen = 0
+    while time.perf_counter() < deadline:
+        try:
+            seen = await visible_checked(client, monitoring, token)
+        except httpx.HTTPError:
+            pass
+        if seen >= target:
+            break
+        await asyncio.sleep(every)
+    return seen, time.perf_counter()
 
 
 # -- CPU from /proc ----------------------------------------------------------------------------------

@@ -112,6 +112,10 @@ def test_services_get_config_and_secrets_for_the_district(docs):
         assert env["SLRT_NATS_URL"] == "nats://slrt:$(NATS_SLRT_PASSWORD)@nats:4222"
         assert names.index("NATS_SLRT_PASSWORD") < names.index("SLRT_NATS_URL")
         assert env["NATS_SLRT_PASSWORD"] == {"secretKeyRef": {"name": "slrt-secrets", "key": "NATS_SLRT_PASSWORD"}}
+    # Intake's person index has a key of its own, which production mode requires (no token secret to derive it from).
+    (intake,) = one(docs, "Deployment", "intake")["spec"]["template"]["spec"]["containers"]
+    assert env_of(docs, intake)["SLRT_PERSON_INDEX_KEY"] == {
+        "secretKeyRef": {"name": "slrt-secrets", "key": "SLRT_PERSON_INDEX_KEY"}}
     # Every key any pod reads from a Secret (unless optional) is in the example file, or in one of
     # the Secrets README.md tells district IT to create by hand (certificate files, agencies).
     readme = (K8S / "README.md").read_text()

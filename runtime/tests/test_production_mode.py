@@ -52,6 +52,7 @@ def test_generated_secrets_pass() -> None:
 
 @pytest.mark.parametrize(("module", "env", "line"), [
     ("slrt_intake", {}, "SLRT_AUTH_ISSUER is not the URL of the district's OpenID provider"),
+    ("slrt_intake", {"SLRT_AUTH_ISSUER": ISSUER}, "SLRT_PERSON_INDEX_KEY is not set"),
     ("slrt_letters", {"SLRT_AUTH_ISSUER": ISSUER, "SLRT_AUTH_CLIENT_ID": "letters",
                       "SLRT_AUTH_CLIENT_SECRET": DEV_AUTH_SECRET}, "is the default published with SLRT"),
 ])

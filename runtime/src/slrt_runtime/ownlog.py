@@ -57,6 +57,17 @@ class ServiceDatabase:
     def qualify(self, table: str) -> str:
         return f"{self.schema}.{table}" if self.schema else table
 
+    def tables_starting(self, prefix: str) -> list[str]:
+        """Names (unqualified) of this database's tables whose name starts with ``prefix``."""
+        with self.transaction() as c:
+            if self.kind == "postgres":
+                c.execute("SELECT table_name FROM information_schema.tables "
+                          "WHERE table_schema = COALESCE(NULLIF(%s, ''), current_schema())", (self.schema,))
+            else:
+                c.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            names = [str(row_values(r)[0]) for r in c.fetchall()]
+        return sorted(n for n in names if n.startswith(prefix))
+
     def sql(self, statement: str) -> str:
         """Statements are written with ``?`` placeholders; PostgreSQL gets ``%s``."""
         return statement.replace("?", "%s") if self.kind == "postgres" else statement

@@ -58,6 +58,10 @@ class ServiceSettings(BaseSettings):
     auth_resource: str = Field(default="", description="RFC 8707 resource indicator sent with token requests, "
                                "for providers that choose the audience by it (empty: none sent)")
 
+    person_index_key: SecretStr = Field(
+        default=SecretStr(""), description="intake: key of the person index (keyed hash of the NIK behind "
+        "POST /complaints/search); required in production mode, derived from SLRT_AUTH_SECRET in development")
+
     relay_batch_size: int = 200
     relay_poll_seconds: float = 1.0
     consumer_max_deliver: int = Field(default=5, description="Deliveries before a failing message is dead-lettered")

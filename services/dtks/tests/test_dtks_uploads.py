@@ -4,6 +4,7 @@ their progress, ending in the row-level report (the DTKS operator's page uses th
 from __future__ import annotations
 
 import io
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from slrt_dtks.application.uploads import safe_filename
+from slrt_dtks.application.uploads import ImportJobs, safe_filename
 from slrt_dtks.main import build
 from slrt_dtks.adapters.synthetic import generate, write_csv
 from slrt_runtime.errors import DomainError
@@ -96,3 +97,70 @@ def test_an_uploaded_name_cannot_leave_its_folder() -> None:
     assert safe_filename("C:\\data\\DTKS Maret.xlsx") == "DTKS_Maret.xlsx"
     with pytest.raises(DomainError):
         safe_filename("..csv.")
+
+
+# --- several replicas, and a process that dies mid-import --------------------------------------------
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def shared(request: pytest.FixtureRequest, tmp_path: Path) -> ServiceSettings:
+    """What two replicas of dtks share: the SQLite files of one data directory, or one PostgreSQL schema."""
+    if request.param == "postgres":
+        return request.getfixturevalue("postgres_settings").model_copy(update={"district": "1605",
+                                                                              "data_dir": tmp_path})
+    return ServiceSettings(persistence="sqlite", district="1605", data_dir=tmp_path)
+
+
+def replica(settings: ServiceSettings, **timing: float) -> TestClient:
+    app = build(settings, with_messaging=False, seed_people=40)
+    if timing:
+        app.state.imports = ImportJobs(app.state.application, settings.data_dir / "dtks-uploads", **timing)
+    return TestClient(app)
+
+
+def token(client: TestClient) -> dict[str, str]:
+    r = client.post("/auth/dev-token", json={"sub": "op-1", "role": "dtks_operator", "region": "1605"})
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def test_any_replica_follows_an_import_another_one_runs(shared: ServiceSettings) -> None:
+    first, second = replica(shared), replica(shared)
+    r = first.post("/registry/uploads?filename=maret.csv", content=extract(60), headers=token(first))
+    assert r.status_code == 202, r.text
+    done = finished(second, r.headers["location"], token(second))  # the load balancer sent the polls elsewhere
+    assert done["state"] == "done" and done["percent"] == 100 and done["report"]["rows_loaded"] == 60
+    assert done == {**finished(first, r.headers["location"], token(first)), "seen": done["seen"]}
+
+
+def test_an_import_whose_process_died_reads_as_failed_and_its_file_goes(
+        shared: ServiceSettings, monkeypatch: pytest.MonkeyPatch) -> None:
+    running = replica(shared, heartbeat_seconds=0.1, stale_seconds=1.0)
+    importing, release = threading.Event(), threading.Event()
+
+    def hangs(path: Path, progress: Callable[[int], None], **_: Any) -> None:
+        progress(30)
+        importing.set()
+        release.wait(30)
+        raise RuntimeError("the process was killed")  # stands for the kill: nothing after this counts
+
+    monkeypatch.setattr(running.app.state.application, "import_extract", hangs)
+    try:
+        r = running.post("/registry/uploads?filename=april.csv", content=extract(60), headers=token(running))
+        assert importing.wait(10)
+        other = replica(shared, stale_seconds=1.0)
+        time.sleep(1.5)  # longer than the stale limit: the heartbeat alone keeps the job alive
+        alive = other.get(r.headers["location"], headers=token(other)).json()
+        assert alive["state"] == "importing" and alive["rows_total"] == 60
+        uploads = shared.data_dir / "dtks-uploads"
+        assert [p.name for p in uploads.iterdir()] == [alive["job_id"]]
+        replica(shared, stale_seconds=1.0)  # a replica starting now leaves a live import's file alone
+        assert [p.name for p in uploads.iterdir()] == [alive["job_id"]]
+
+        running.app.state.imports.close()  # the process dies: no heartbeat any more
+        time.sleep(1.5)
+        dead = other.get(r.headers["location"], headers=token(other)).json()
+        assert dead["state"] == "failed" and "interrupted" in dead["problem"] and dead["finished_at"]
+        replica(shared, stale_seconds=1.0)  # the restarted process removes the extract nobody imports
+        assert not any(uploads.iterdir())
+    finally:
+        release.set()
+        running.app.state.imports.close(wait=True)  # its last write before the test's database goes

@@ -3,7 +3,20 @@ the body, through an index that keeps only a keyed hash of the NIK."""
 
 from __future__ import annotations
 
-from .conftest import NIK, OTHER_VILLAGE, VILLAGE
+import secrets
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+from slrt_intake.application import IntakeApplication
+from slrt_intake.application.people import index_key
+from slrt_intake.main import build
+from slrt_runtime.ownlog import row_values
+from slrt_runtime.production import StartRefused
+from slrt_runtime.settings import DEV_AUTH_SECRET, ServiceSettings
+
+from .conftest import NIK, OTHER_VILLAGE, VILLAGE, Clock, Intake
 
 OTHER_NIK = "1605015502900002"  # synthetic: a woman born 15 February 1990
 
@@ -49,3 +62,65 @@ def test_the_index_keeps_no_nik_and_bad_input_is_refused_without_echo(intake) ->
     agency = intake.client.post("/complaints/search", json={"nik": NIK}, headers={"Authorization": f"Bearer {token}"})
     assert agency.status_code == 403  # agencies see referrals, never complaints
     assert intake.client.post("/complaints/search", json={"nik": NIK}).status_code == 401
+
+
+# --- the index's key ---------------------------------------------------------------------------------
+
+ISSUER = "https://login.example.go.id/realms/slrt-1605"
+
+
+@pytest.mark.parametrize(("key", "problem"), [
+    ("", "SLRT_PERSON_INDEX_KEY is not set"),
+    ("change-me", "SLRT_PERSON_INDEX_KEY is the default published with SLRT"),
+    (DEV_AUTH_SECRET, "SLRT_PERSON_INDEX_KEY is the default published with SLRT"),
+    ("a" * 40, "SLRT_PERSON_INDEX_KEY must be at least 32 random-looking bytes"),
+])
+def test_production_mode_needs_a_strong_key_of_its_own(key: str, problem: str) -> None:
+    """Under OpenID no token secret exists to derive the key from: without its own, the index would be
+    keyed with a value published in this repository."""
+    settings = ServiceSettings(persistence="memory", auth_dev_issuer=False, auth_issuer=ISSUER,
+                               person_index_key=SecretStr(key))
+    with pytest.raises(StartRefused, match=problem):
+        build(settings, with_messaging=False)
+    strong = settings.model_copy(update={"person_index_key": SecretStr(secrets.token_urlsafe(32))})
+    assert build(strong, with_messaging=False).state.people.key != index_key(key or DEV_AUTH_SECRET)
+
+
+def test_the_embedded_default_keeps_the_key_it_always_had() -> None:
+    """An existing embedded deployment (no SLRT_PERSON_INDEX_KEY) keeps its index: same key, same tables."""
+    app = build(ServiceSettings(persistence="memory"), with_messaging=False)
+    assert app.state.people.key == index_key(DEV_AUTH_SECRET)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def stored(request: pytest.FixtureRequest, tmp_path: Path) -> ServiceSettings:
+    if request.param == "postgres":
+        return request.getfixturevalue("postgres_settings").model_copy(update={"district": "1605"})
+    return ServiceSettings(persistence="sqlite", data_dir=tmp_path, district="1605")
+
+
+def test_a_new_key_drops_the_old_index_and_the_search_rebuilds_it_from_the_log(stored: ServiceSettings) -> None:
+    def started(key: str) -> Intake:
+        settings = stored.model_copy(update={"person_index_key": SecretStr(key)})
+        clock = Clock()
+        return Intake(TestClient(build(settings, with_messaging=False,
+                                       application=IntakeApplication(settings, clock=clock))), clock)
+
+    def hashes(intake: Intake) -> set[str]:
+        people = intake.client.app.state.people
+        with people.db.transaction() as c:
+            c.execute(f"SELECT nik_key FROM {people.rows}")
+            return {str(row_values(r)[0]) for r in c.fetchall()}
+
+    before = started(secrets.token_urlsafe(32))
+    registered = before.register()
+    assert [i["complaint_id"] for i in search(before, NIK).json()["items"]] == [registered["complaint_id"]]
+    old_tables, old_hashes = before.client.app.state.people.db.tables_starting("intake_person_"), hashes(before)
+    assert len(old_tables) == 2 and len(old_hashes) == 1
+
+    after = started(secrets.token_urlsafe(32))  # the district rotated the key
+    people = after.client.app.state.people
+    tables = people.db.tables_starting("intake_person_")
+    assert len(tables) == 2 and not set(tables) & set(old_tables), "the old key's index is dropped"
+    assert [i["complaint_id"] for i in search(after, NIK).json()["items"]] == [registered["complaint_id"]]
+    assert hashes(after) and not hashes(after) & old_hashes

@@ -6,7 +6,6 @@ SLRT role is turned away. Intake and the web application run in production mode 
 from __future__ import annotations
 
 import base64
-import json
 import secrets
 import threading
 import time
@@ -20,6 +19,7 @@ import uvicorn
 from slrt_runtime.natsserver import free_port
 from slrt_runtime.oidc_provider import OidcProvider
 from slrt_runtime.settings import ServiceSettings
+from slrt_web.entrypoints.session_cookie import SessionCipher
 from slrt_web.main import build
 from slrt_web.settings import WebSettings
 from slrt_web.testing import ARGS, CHROMIUM, shot
@@ -27,6 +27,7 @@ from slrt_web.testing import ARGS, CHROMIUM, shot
 pytestmark = pytest.mark.integration
 
 CLIENT_SECRET = secrets.token_urlsafe(32)
+SESSION_SECRET = secrets.token_urlsafe(32)
 TOKEN_SECONDS = 63  # the web app renews a token 60 s before it expires: so, about 3 s after sign-in
 
 
@@ -68,12 +69,13 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
                "tamu": {"region": "1605", "name": "Tamu"}},  # an account with no SLRT role
         ttl={"slrt-web": TOKEN_SECONDS}, log_path=tmp / "provider.log").start()
     production = dict(district="1605", auth_dev_issuer=False, auth_issuer=idp.issuer, auth_audience=idp.resource)
-    intake = serve(build_intake(ServiceSettings(persistence="sqlite", data_dir=tmp / "intake", **production),
+    intake = serve(build_intake(ServiceSettings(persistence="sqlite", data_dir=tmp / "intake", **production,
+                                                person_index_key=secrets.token_urlsafe(32)),
                                 with_messaging=False), intake_port)
     web_app = build(WebSettings(
         **production, sign_in="oidc", auth_client_id="slrt-web", auth_client_secret=CLIENT_SECRET,
         auth_resource=idp.resource, sign_in_scopes="openid profile api",
-        session_secret=secrets.token_urlsafe(32), intake_url=f"http://127.0.0.1:{intake_port}"))
+        session_secret=SESSION_SECRET, intake_url=f"http://127.0.0.1:{intake_port}"))
     web_server = serve(web_app, web_port)
     yield Served(idp, web, f"http://127.0.0.1:{intake_port}")
     web_server.should_exit = intake.should_exit = True
@@ -92,10 +94,19 @@ def browser_tab(served: Served) -> Iterator[Any]:
 
 
 def session_of(page: Any) -> dict[str, Any]:
-    """The signed session cookie's payload (signed, not encrypted: base64 JSON before the signature)."""
+    """The encrypted session cookie's contents, opened with the application's key (nothing else can)."""
     (cookie,) = [c for c in page.context.cookies() if c["name"] == "slrt_session"]
-    data = cookie["value"].split(".")[0]
-    return json.loads(base64.b64decode(data + "=" * (-len(data) % 4)))
+    session = SessionCipher(SESSION_SECRET).open(cookie["value"], None)
+    assert session is not None
+    return session
+
+
+def cookie_shows_nothing_of(page: Any, *secrets_: str) -> bool:
+    """The cookie as the browser (or whoever copies it) holds it: none of the tokens, in clear or base64."""
+    (cookie,) = [c for c in page.context.cookies() if c["name"] == "slrt_session"]
+    value = cookie["value"]
+    texts = [value, *(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4)).decode("latin-1") for p in value.split("."))]
+    return not any(s[:24] in t for s in secrets_ for t in texts)
 
 
 def provider_login(page: Any, login: str) -> None:
@@ -130,6 +141,7 @@ def test_a_user_signs_in_at_the_provider_and_the_desk_calls_intake_with_the_toke
 
     # Refresh: shortly before the access token expires the next page renews it with the refresh token.
     assert user["refresh_token"]
+    assert cookie_shows_nothing_of(page, token, user["refresh_token"]), "the tokens are not readable in the cookie"
     time.sleep(TOKEN_SECONDS - 60 + 1)
     page.goto(f"{served.web}/desk")
     assert page.url == f"{served.web}/desk"

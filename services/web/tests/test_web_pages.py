@@ -4,6 +4,11 @@ test_web_journeys.py (a real browser against the whole platform)."""
 
 from __future__ import annotations
 
+import base64
+import json
+import secrets
+import time
+import zlib
 from pathlib import Path
 
 import pytest
@@ -13,6 +18,7 @@ from fastapi.testclient import TestClient
 from slrt_web.domain.complaint_form import registration_body
 from slrt_web.domain.refusals import Refusal, explain
 from slrt_web.entrypoints.i18n import LOCALE_DIR, gettext
+from slrt_web.entrypoints.session_cookie import BROWSER_LIMIT, SessionCipher
 from slrt_web.main import build
 from slrt_web.settings import WebSettings
 
@@ -32,11 +38,47 @@ def csrf_of(client: TestClient) -> str:
     return page.split('name="csrf_token" value="')[1].split('"')[0]
 
 
-def test_the_session_cookie_is_signed_httponly_and_samesite(client: TestClient) -> None:
+def test_the_session_cookie_is_encrypted_httponly_and_samesite(client: TestClient) -> None:
     cookie = client.get("/sign-in").headers["set-cookie"]
     assert cookie.startswith("slrt_session=") and "httponly" in cookie.lower() and "samesite=lax" in cookie.lower()
     secure = TestClient(build(WebSettings(session_https_only=True)), base_url="https://testserver")
     assert "secure" in secure.get("/sign-in").headers["set-cookie"].lower()
+    # The session's CSRF token is on the page, and nowhere in the cookie, in clear or in base64.
+    value = client.cookies["slrt_session"]
+    token = csrf_of(client)
+    readable = [value, *(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4)).decode("latin-1") for p in value.split("."))]
+    assert not any(token in text for text in readable)
+    cipher = SessionCipher(WebSettings().session_secret.get_secret_value())
+    assert cipher.open(value, 60) == {"csrf": token}
+    assert SessionCipher("another-deployment-secret-0123456789abcdef").open(value, 60) is None
+    assert cipher.open(value[:-8] + ("A" * 8 if not value.endswith("A" * 8) else "B" * 8), 60) is None
+
+
+def test_a_cookie_older_than_the_session_lifetime_is_no_session(client: TestClient) -> None:
+    """The lifetime is in the cookie itself: a browser (or a thief) keeping it longer gains nothing."""
+    token = csrf_of(client)
+    cipher = SessionCipher(WebSettings().session_secret.get_secret_value())
+    fresh = client.cookies["slrt_session"]
+    made = time.time() - WebSettings().session_max_age_seconds - 5
+    old = cipher.fernet.encrypt_at_time(zlib.compress(json.dumps({"csrf": token}).encode()), int(made)).decode()
+    for value, status in ((fresh, 303), (old, 403)):
+        client.cookies.set("slrt_session", value)
+        assert client.post("/sign-out", data={"csrf_token": token}, follow_redirects=False).status_code == status
+
+
+def test_large_provider_tokens_fit_in_the_cookie() -> None:
+    """Tokens of a provider that puts much into them (random, so incompressible beyond base64's 6 bits
+    a character): over 4 KB as the signed base64 JSON the cookie used to be, under it encrypted."""
+    def jwt_like(n: int) -> str:
+        return base64.urlsafe_b64encode(secrets.token_bytes(n)).decode().rstrip("=")
+
+    user = {"sub": "siti", "role": "front_office", "region": "1605", "display_name": "Siti Contoh",
+            "token": jwt_like(1650), "refresh_token": jwt_like(750), "expires_at": int(time.time()) + 300,
+            "agency": None}
+    session = {"user": user, "csrf": secrets.token_urlsafe(32)}
+    assert len(base64.b64encode(json.dumps(session).encode())) > BROWSER_LIMIT
+    assert len(f"slrt_session={SessionCipher('k' * 32).seal(session)}; path=/; Max-Age=43200; httponly; "
+               "samesite=lax; secure") < BROWSER_LIMIT
 
 
 def test_a_form_without_the_sessions_csrf_token_is_refused(client: TestClient) -> None:

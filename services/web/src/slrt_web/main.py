@@ -13,7 +13,6 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from slrt_runtime.metrics import install as install_metrics
 from slrt_runtime.production import require_secret
-from starlette.middleware.sessions import SessionMiddleware
 
 from .adapters.services import Refused, Services, SignedOut, Unavailable
 from .application.signin import sign_in_for
@@ -21,6 +20,7 @@ from .entrypoints import cases, catalogue, citizen, dashboard, desk, dtks, field
 from .entrypoints.i18n import gettext as _
 from .entrypoints.rendering import flash, refusal_text, render
 from .entrypoints.security import NeedsSignIn
+from .entrypoints.session_cookie import EncryptedSessionMiddleware
 from .settings import WebSettings
 
 SERVICE = "web"
@@ -58,7 +58,7 @@ def build(settings: WebSettings | None = None) -> FastAPI:
                   openapi_url=None)
     app.state.settings, app.state.services = settings, services
     app.state.sign_in = sign_in_for(settings, services.intake)
-    app.add_middleware(SessionMiddleware, secret_key=settings.session_secret.get_secret_value(),
+    app.add_middleware(EncryptedSessionMiddleware, secret_key=settings.session_secret.get_secret_value(),
                        session_cookie="slrt_session", max_age=settings.session_max_age_seconds,
                        same_site="lax", https_only=settings.session_https_only)
     install_metrics(app)  # requests by route template: a receipt number or NIK in a path is never a label

@@ -22,7 +22,7 @@ class WebSettings(ServiceSettings):
     monitoring_url: str = Field(default="http://127.0.0.1:8005", description="Base URL of the monitoring service")
     session_secret: SecretStr = Field(
         default=SecretStr("slrt-web-session-secret-change-me-in-production-0123456789"),
-        description="Signs the session cookie (itsdangerous); at least 32 characters",
+        description="Keys the encrypted session cookie (Fernet); at least 32 characters",
     )
     session_https_only: bool = Field(default=False, description="Secure flag on the session cookie (true behind TLS)")
     session_max_age_seconds: int = 12 * 3600

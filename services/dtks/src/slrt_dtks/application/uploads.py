@@ -5,9 +5,11 @@ sends the file, gets a job at once (202) and asks for the job's progress while t
 instead of holding one request open until a proxy cuts it. One import runs at a time (a second
 upload waits its turn): two versions loaded at once would race for the active pointer.
 
-Jobs live in the memory of the process that took the upload (the last :data:`KEEP` of them); the
-registry versions they made are in the registry, for every replica. The uploaded file is deleted
-when its import ends: it is personal data and the version holds what was kept of it.
+The process that took the upload runs its import, and keeps the job's state, progress and report in
+dtks's store (adapters/upload_jobs.py, the last :data:`KEEP` finished ones), so any replica answers
+for any job and a job whose process died reads as failed, not as unknown. The uploaded file is
+deleted when its import ends: it is personal data and the version holds what was kept of it; the
+file of an interrupted import goes at the next start.
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ import logging
 import re
 import shutil
 import threading
+import time
 import uuid
-from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,13 +28,19 @@ from typing import Any, Literal
 
 from slrt_runtime.errors import DomainError, NotFound
 
+from slrt_runtime.ownlog import ServiceDatabase
+
 from ..adapters.registry import ImportReport
 from ..adapters.registry.sources import count_rows
+from ..adapters.upload_jobs import UploadJobTable
 
 log = logging.getLogger(__name__)
 
 KEEP = 50
 PROGRESS_EVERY = 500  # rows between two progress reports: fine enough for a bar, cheap enough
+PROGRESS_SECONDS = 1.0  # at most one progress write a second into the store
+HEARTBEAT_SECONDS = 5.0
+STALE_SECONDS = 30.0  # six missed heartbeats: the process that ran the job is gone
 SUFFIXES = (".csv", ".xlsx")
 State = Literal["waiting", "importing", "done", "refused", "failed"]
 
@@ -84,11 +92,18 @@ def safe_filename(name: str) -> str:
 class ImportJobs:
     """Receives uploads into ``folder`` and imports them one after another on a worker thread."""
 
-    def __init__(self, application: Any, folder: Path) -> None:
+    def __init__(self, application: Any, folder: Path, *, heartbeat_seconds: float = HEARTBEAT_SECONDS,
+                 stale_seconds: float = STALE_SECONDS) -> None:
         self.application, self.folder = application, folder
-        self._jobs: OrderedDict[uuid.UUID, ImportJob] = OrderedDict()
-        self._lock = threading.Lock()
+        self.table = UploadJobTable(ServiceDatabase.of(application))
+        self.owner = uuid.uuid4().hex  # this process, in the jobs it runs
+        self.heartbeat_seconds, self.stale_seconds = heartbeat_seconds, stale_seconds
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="registry-upload")
+        self._stop = threading.Event()
+        self._heart: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._held: set[str] = set()  # jobs waiting or importing here: the heartbeat's
+        self._remove_files_of_interrupted_imports()
 
     def receive(self, filename: str) -> tuple[ImportJob, Path]:
         """A new job and the path its upload is written to (then :meth:`start` or :meth:`discard`)."""
@@ -104,30 +119,68 @@ class ImportJobs:
             shutil.rmtree(job.path.parent, ignore_errors=True)
 
     def start(self, job: ImportJob) -> ImportJob:
+        try:
+            self.table.add(job, self.owner, KEEP)
+        except BaseException:
+            self.discard(job)  # no job recorded (the client is told so): the file must not stay
+            raise
         with self._lock:
-            self._jobs[job.id] = job
-            while len(self._jobs) > KEEP:
-                oldest = next(iter(self._jobs.values()))
-                if not oldest.finished:
-                    break
-                self._jobs.popitem(last=False)
+            self._held.add(str(job.id))
+            if self._heart is None:
+                self._heart = threading.Thread(target=self._beat, name="registry-upload-heartbeat", daemon=True)
+                self._heart.start()
         self._worker.submit(self._run, job)
         return job
 
     def get(self, job_id: uuid.UUID) -> ImportJob:
-        job = self._jobs.get(job_id)
-        if job is None:
-            raise NoSuchImport("no such import here (finished long ago, or taken by another replica)")
-        return job
+        row = self.table.get(job_id, self.stale_seconds)
+        if row is None:
+            raise NoSuchImport("no such import (finished long ago)")
+        return ImportJob(
+            id=uuid.UUID(row["id"]), filename=row["filename"], size=int(row["size"]),
+            received_at=dt.datetime.fromisoformat(row["received_at"]), state=row["state"],
+            rows_total=None if row["rows_total"] is None else int(row["rows_total"]), rows_read=int(row["rows_read"]),
+            finished_at=dt.datetime.fromisoformat(row["finished_at"]) if row["finished_at"] else None,
+            report=self.table.report_of(row["report"]), problem=row["problem"])
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self.heartbeat_seconds):
+            try:
+                with self._lock:
+                    held = sorted(self._held)
+                self.table.heartbeat(held)
+            except Exception:  # noqa: BLE001 - a busy store now is no reason to stop beating
+                log.warning("could not record the upload jobs' heartbeat", exc_info=True)
+
+    def _remove_files_of_interrupted_imports(self) -> None:
+        """Uploaded files whose import no live process runs (this process's previous life was killed
+        mid-import): personal data that nothing will read any more. A folder of no recorded job may
+        be an upload another process is still receiving: it goes only once untouched for a while."""
+        if not self.folder.is_dir():
+            return
+        recorded, alive = self.table.known(self.stale_seconds)
+        quiet_since = time.time() - self.stale_seconds
+        for folder in self.folder.iterdir():
+            if not folder.is_dir() or folder.name in alive:
+                continue
+            touched = max((f.stat().st_mtime for f in folder.iterdir()), default=folder.stat().st_mtime)
+            if folder.name in recorded or touched < quiet_since:
+                shutil.rmtree(folder, ignore_errors=True)
 
     def _run(self, job: ImportJob) -> None:
         assert job.path is not None
         try:
             job.rows_total = count_rows(job.path)
             job.state = "importing"
+            self._save_progress(job)
+            written = time.monotonic()
 
             def progress(done: int) -> None:
+                nonlocal written
                 job.rows_read = done
+                if time.monotonic() - written >= PROGRESS_SECONDS:
+                    self._save_progress(job)
+                    written = time.monotonic()
 
             job.report = self.application.import_extract(job.path, progress, progress_every=PROGRESS_EVERY)
             job.state = "done"
@@ -139,6 +192,28 @@ class ImportJobs:
         finally:
             job.finished_at = dt.datetime.now(dt.timezone.utc)
             self.discard(job)
+            self._record_end(job)
 
-    def close(self) -> None:
-        self._worker.shutdown(wait=False, cancel_futures=True)
+    def _save_progress(self, job: ImportJob) -> None:
+        try:
+            self.table.save(job)
+        except Exception:  # noqa: BLE001 - a progress bar a moment behind is no reason to stop an import
+            log.warning("could not record the progress of registry import %s", job.id, exc_info=True)
+
+    def _record_end(self, job: ImportJob) -> None:
+        """The outcome, tried a few times; if the store refuses throughout, the job stops beating and
+        reads as interrupted (the registry's versions still show whether the import took)."""
+        for attempt in range(5):
+            try:
+                self.table.save(job)
+                break
+            except Exception:  # noqa: BLE001 - the store may be busy for a moment
+                log.warning("could not record the end of registry import %s (attempt %d)", job.id, attempt + 1,
+                            exc_info=True)
+                time.sleep(0.5 * 2 ** attempt)
+        with self._lock:
+            self._held.discard(str(job.id))
+
+    def close(self, *, wait: bool = False) -> None:
+        self._stop.set()
+        self._worker.shutdown(wait=wait, cancel_futures=True)

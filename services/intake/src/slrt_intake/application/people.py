@@ -9,12 +9,12 @@ the key (an unkeyed hash of a 16-digit NIK, most of whose digits are a region an
 be reversed by trying them). The aggregate keeps the NIK as it always has, for the staff who may see
 it; this index adds no readable copy.
 
-The key derives from the deployment's secret (``SLRT_AUTH_SECRET``) and a name of its own; the
-index's tables carry a fingerprint of the key, so a new secret starts a fresh index from the log.
-Known gap: with OpenID Connect in production the services no longer need ``SLRT_AUTH_SECRET``, so a
-deployment that leaves it unset keys this index with the published default. That exposes no more than
-the event store beside it, whose complaint events carry the NIK in clear; a key of its own, required in
-production mode, is the next step.
+The key is the deployment's own ``SLRT_PERSON_INDEX_KEY``: production mode refuses to start without
+one that is strong (nothing else of an OpenID deployment shares a secret to derive it from); the
+embedded default derives it from the development secret (``SLRT_AUTH_SECRET``), as before. The
+index's tables carry a fingerprint of the key, so a new key starts a fresh index that the next search
+builds from the log, and the tables of the previous key are dropped at start: they answer nothing any
+more, and keyed with a published or leaked key they would be the reversible copy this index avoids.
 It is its own projection of intake's log (not a column of the work queues), so an existing
 deployment builds it from the first complaint on.
 """
@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -30,6 +32,8 @@ from eventsourcing.persistence import Notification
 from slrt_contracts import Actor
 from slrt_runtime.errors import NotPermitted
 from slrt_runtime.ownlog import OwnLogProjection, row_values
+from slrt_runtime.production import require_secret
+from slrt_runtime.settings import ServiceSettings
 
 from . import IntakeApplication
 from .base import READ_REFUSED
@@ -37,18 +41,41 @@ from ..domain import OPEN_STATUSES
 from .queues import WorkQueues
 
 _PURPOSE = b"slrt-intake-person-index-v1"
+_GENERATION = re.compile(r"(?P<name>intake_person_[0-9a-f]{8})_(rows|position)")  # one key's tables
+log = logging.getLogger(__name__)
 
 
 def index_key(secret: str) -> bytes:
     return hmac.new(secret.encode(), _PURPOSE, hashlib.sha256).digest()
 
 
+def index_secret(settings: ServiceSettings) -> str:
+    """SLRT_PERSON_INDEX_KEY; in development, when unset, the development token secret (so an
+    embedded deployment's index keeps its key)."""
+    own = settings.person_index_key.get_secret_value()
+    if not settings.auth_dev_issuer:
+        require_secret("intake", "SLRT_PERSON_INDEX_KEY", own)
+    return own or settings.auth_secret.get_secret_value()
+
+
 class PersonIndex(OwnLogProjection):
     def __init__(self, app: IntakeApplication, queues: WorkQueues) -> None:
-        self.key = index_key(app.settings.auth_secret.get_secret_value())
+        self.key = index_key(index_secret(app.settings))
         self.queues = queues
         super().__init__(app, f"person_{hashlib.sha256(self.key).hexdigest()[:8]}")
         self.rows = self.table("_rows")
+        self._drop_other_keys()
+
+    def _drop_other_keys(self) -> None:
+        """Drop the index tables of any other key: after a key change they match no search."""
+        stale = {m["name"] for t in self.db.tables_starting("intake_person_")
+                 if (m := _GENERATION.fullmatch(t)) and m["name"] != self.name}
+        for name in sorted(stale):
+            with self.db.transaction() as c:
+                for table in (f"{name}_rows", f"{name}_position"):
+                    c.execute(f"DROP TABLE IF EXISTS {self.db.qualify(table)}")
+            log.warning("person index: the key changed (SLRT_PERSON_INDEX_KEY); dropped the index of the "
+                        "previous key (%s), the next search rebuilds it from the log", name)
 
     def create_tables(self, c: Any) -> None:
         rows = self.table("_rows")

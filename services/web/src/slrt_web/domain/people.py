@@ -35,7 +35,7 @@ REGISTERING_ROLES = frozenset({Role.FRONT_OFFICE, Role.PUSKESOS, Role.FACILITATO
 
 @dataclass(frozen=True)
 class SignedInUser:
-    """Kept in the signed session cookie; ``token`` is the bearer the services authorise."""
+    """Kept in the encrypted session cookie; ``token`` is the bearer the services authorise."""
 
     sub: str
     role: Role

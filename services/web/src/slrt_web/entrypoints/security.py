@@ -1,5 +1,5 @@
-"""Sessions and CSRF. The session is a signed cookie (Starlette's SessionMiddleware: itsdangerous,
-HttpOnly, SameSite=Lax, Secure behind TLS); every unsafe request carries the session's CSRF token,
+"""Sessions and CSRF. The session is an encrypted cookie (session_cookie.py: Fernet, HttpOnly,
+SameSite=Lax, Secure behind TLS); every unsafe request carries the session's CSRF token,
 as a form field or, from htmx and the field app, as the ``X-CSRF-Token`` header."""
 
 from __future__ import annotations
