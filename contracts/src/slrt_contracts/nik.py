@@ -8,6 +8,7 @@ district code exists; we add the parts we need downstream (sex, birth date, regi
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -20,11 +21,42 @@ class InvalidNIK(ValueError):
     """A NIK that cannot be right; the message says which part is wrong (never echoes the NIK)."""
 
 
+@functools.lru_cache(maxsize=4096)
+def _registration_place_known(district_code: str) -> bool:
+    """Whether stdnum knows the province/district code PPRR (a few hundred exist: cached)."""
+    try:
+        stdnum_nik._check_registration_place(district_code)  # noqa: SLF001 - its table lookup, by code
+    except InvalidComponent:
+        return False
+    return True
+
+
+def _validate(number: str) -> None:
+    """``stdnum.id.nik.validate`` of a compact number: the same checks in the same order, without
+    compacting the number again (three times there, character by character) and with the district
+    table's answer cached. Those made NIK validation most of the cost of decoding a complaint event."""
+    if not (number.isascii() and number.isdigit()):
+        raise InvalidFormat()
+    if len(number) != 16:
+        raise InvalidLength()
+    # stdnum's get_birth_date: DDMMYY with day + 40 for women, in the 1900s or else the 2000s.
+    day, month, year = int(number[6:8]) % 40, int(number[8:10]), int(number[10:12])
+    try:
+        dt.date(year + 1900, month, day)
+    except ValueError:
+        try:
+            dt.date(year + 2000, month, day)
+        except ValueError:
+            raise InvalidComponent() from None
+    if not _registration_place_known(number[:4]):
+        raise InvalidComponent()
+
+
 def validate_nik(value: str) -> str:
     """Return the compact NIK or raise :class:`InvalidNIK` with a reason a front office can act on."""
-    number = stdnum_nik.compact(value or "")
+    number = value if value and value.isascii() and value.isdigit() else stdnum_nik.compact(value or "")
     try:
-        stdnum_nik.validate(number)
+        _validate(number)
     except InvalidLength:  # a subclass of InvalidFormat: catch it first
         raise InvalidNIK("NIK must be exactly 16 digits") from None
     except InvalidFormat:

@@ -21,26 +21,104 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from typing import Any
 
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, Header, StatusCode
+from nats.js.errors import APIError, NotFoundError
 from opentelemetry import trace
 from slrt_contracts import ContractEvent, EnvelopeError, decode
 from slrt_contracts.envelope import CE_ID, HEADER_NOTIFICATION_ID, HEADER_UPSTREAM, NATS_MSG_ID
 from slrt_contracts.streams import StreamSpec, dead_letter_subject
 
 from .telemetry import span
+from .worker import Worker
 
 log = logging.getLogger(__name__)
 
 HEADER_DL_REASON = "slrt-dead-letter-reason"
 HEADER_DL_CONSUMER = "slrt-dead-letter-consumer"
 HEADER_DL_SUBJECT = "slrt-dead-letter-subject"
+
+
+class _Puller:
+    """``fetch`` of a durable pull consumer, as nats-py's ``PullSubscription.fetch`` does it, but with
+    the messages gathered by a subscription callback: nats-py awaits each message with ``next_msg``
+    (a uuid4, a task and a ``wait_for`` per message: a tenth of a consumer process).
+
+    One request per fetch, ``no_wait`` with ``expires``: the server holds it until messages exist,
+    sends what there is (up to ``batch``) and ends it with a status message (404 no messages, 408
+    expired), or says nothing more once ``batch`` were sent. Each request has a reply subject of its
+    own, so the end of an earlier one (answered after its fetch gave up) ends nothing now; its late
+    messages are still messages and go out with the next fetch."""
+
+    def __init__(self, js: JetStreamContext, stream: str, durable: str) -> None:
+        self._nc = js._nc  # noqa: SLF001 - the connection the JetStream context uses
+        self._next = f"{js._prefix}.CONSUMER.MSG.NEXT.{stream}.{durable}"  # noqa: SLF001 - API prefix (domain)
+        self._inbox = self._nc.new_inbox()
+        self._sub: Any = None
+        self._msgs: list[Msg] = []
+        self._wanted, self._request = 0, 0
+        self._done = asyncio.Event()
+        self._error: Exception | None = None
+
+    @classmethod
+    async def start(cls, js: JetStreamContext, stream: str, durable: str, subject: str,
+                    config: ConsumerConfig) -> _Puller:
+        try:
+            await js.consumer_info(stream, durable)
+        except NotFoundError:
+            # As nats-py's pull_subscribe creates it (which this replaces: its fetch is the slow part).
+            config.filter_subject, config.name = subject, durable
+            await js.add_consumer(stream, config=config)
+        puller = cls(js, stream, durable)
+        puller._sub = await puller._nc.subscribe(f"{puller._inbox}.*", cb=puller._arrived)
+        return puller
+
+    async def _arrived(self, msg: Msg) -> None:
+        if msg.reply:  # a JetStream message: its reply subject is where it is acknowledged
+            self._msgs.append(msg)
+            if len(self._msgs) >= self._wanted:
+                self._done.set()
+            return
+        status = (msg.headers or {}).get(Header.STATUS)
+        if status == StatusCode.CONTROL_MESSAGE or msg.subject != f"{self._inbox}.{self._request}":
+            return  # a heartbeat, or the end of a request given up on
+        if status not in (StatusCode.NO_MESSAGES, StatusCode.REQUEST_TIMEOUT, StatusCode.CONFLICT):
+            # No responders (the consumer or stream is gone), a bad request...: the caller starts over.
+            try:
+                APIError.from_msg(msg)  # raises the error the status stands for
+            except APIError as e:
+                self._error = e
+            except Exception:  # noqa: BLE001 - a status without the description nats-py expects
+                self._error = APIError(description=f"status {status}")
+        self._done.set()
+
+    async def fetch(self, batch: int, timeout: float) -> list[Msg]:
+        """Up to ``batch`` messages, as soon as there are any; none after ``timeout`` seconds."""
+        if not self._msgs:
+            self._request += 1
+            self._wanted, self._error = batch, None
+            self._done.clear()
+            request = {"batch": batch, "expires": int(timeout * 1e9) - 100_000, "no_wait": True}
+            await self._nc.publish(self._next, json.dumps(request).encode(), reply=f"{self._inbox}.{self._request}")
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(timeout):
+                    await self._done.wait()
+            if self._error is not None:
+                raise self._error
+        msgs, self._msgs = self._msgs, []
+        return msgs
+
+    async def unsubscribe(self) -> None:
+        if self._sub is not None:
+            await self._sub.unsubscribe()
 
 
 class PermanentFailure(Exception):
@@ -105,6 +183,13 @@ class TrackedConsumer:
     pending: int = 0
     """The consumer's lag: messages JetStream still held for it after the last one fetched."""
     _js: JetStreamContext | None = field(default=None, repr=False)
+    _worker: Worker | None = field(default=None, repr=False)
+
+    def _in_thread(self) -> Worker:
+        """The consumer's own thread for the handler's blocking work (see slrt_runtime.worker)."""
+        if self._worker is None:
+            self._worker = Worker(f"slrt-consumer-{self.name}")
+        return self._worker
 
     @property
     def durable(self) -> str:
@@ -133,12 +218,10 @@ class TrackedConsumer:
         while True:
             sub = None
             try:
-                sub = await js.pull_subscribe(self.subject, durable=self.durable, stream=self.stream.name,
-                                              config=self.consumer_config())
+                sub = await _Puller.start(js, self.stream.name, self.durable, self.subject, self.consumer_config())
                 while True:
-                    try:
-                        msgs = await sub.fetch(self.batch_size, timeout=self.fetch_seconds)
-                    except asyncio.TimeoutError:  # nats.errors.TimeoutError too: nothing new
+                    msgs = await sub.fetch(self.batch_size, self.fetch_seconds)
+                    if not msgs:  # nothing new
                         self.pending = 0
                         continue
                     with contextlib.suppress(Exception):  # metadata of a JetStream message
@@ -172,7 +255,7 @@ class TrackedConsumer:
             return
         if len(items) > 1 and self.batch_scope is not per_message:
             try:
-                await asyncio.to_thread(self._handle_batch, items)
+                await self._in_thread().run(self._handle_batch, items)
             except Exception as e:  # noqa: BLE001 - nothing of the batch was committed: isolate the culprit
                 self.batches_split += 1
                 log.debug("%s: batch of %d failed (%s); one message at a time", self.name, len(items),
@@ -200,7 +283,7 @@ class TrackedConsumer:
 
     async def _process_one(self, item: _Item) -> None:
         try:
-            await asyncio.to_thread(self._handle_traced, item)
+            await self._in_thread().run(self._handle_traced, item)
         except Exception as e:  # noqa: BLE001
             await self._failed(item.msg, item.headers, e)
         else:

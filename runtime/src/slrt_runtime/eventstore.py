@@ -21,7 +21,7 @@ from eventsourcing.application import (
     Repository,
     project_aggregate,
 )
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Aggregate, CollectEventsProtocol, DomainEventProtocol
 from eventsourcing.persistence import (
     IntegrityError,
     JSONTranscoder,
@@ -190,7 +190,7 @@ class ServiceApplication(Application[UUID]):
     # -- the one write path -----------------------------------------------------------------
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
         """eventsourcing's save, written through the command transaction (same signature)."""
-        processing = ProcessingEvent[UUID]()
+        processing = _Processing()
         processing.collect_events(*objs, **kwargs)
         return self._transact(lambda _tx: (processing, []))
 
@@ -207,7 +207,7 @@ class ServiceApplication(Application[UUID]):
             taken = {name: tx.next_number(name, seeds.get(name, 0)) for name in sorted(set(sequences))}
             result = build(*(taken[name] for name in sequences))
             built.extend([result] if isinstance(result, Aggregate) else [a for a in result if a is not None])
-            processing = ProcessingEvent[UUID]()
+            processing = _Processing()
             processing.collect_events(*built)
             return processing, []
 
@@ -273,16 +273,17 @@ class ServiceApplication(Application[UUID]):
         """Save the aggregates' new events together with the tracking record, atomically.
 
         Returns False (and changes nothing) when this upstream notification was already processed.
-        Inside :meth:`batch` the effect is collected and committed with the rest of the batch.
+        Inside :meth:`batch` the effect is collected and committed with the rest of the batch,
+        without looking the notification up first (a read per message was a fifth of a consumer's
+        time): one processed already makes the batch's commit fail on its tracking row, and the
+        consumer then takes the messages one at a time, where this answers False for it.
         """
         tracking = Tracking(application_name=upstream, notification_id=notification_id)
         batch = self._collecting.get()
         if batch is not None:
-            if self.is_processed(upstream, notification_id):
-                return False
             batch.add(tracking, aggregates)
             return True
-        processing = ProcessingEvent[UUID]()
+        processing = _Processing()
         processing.collect_events(*aggregates)
         try:
             self._transact(lambda _tx: (processing, [tracking]))
@@ -298,8 +299,8 @@ class ServiceApplication(Application[UUID]):
 
         Inside the block ``save_processed`` collects; leaving it normally commits every collected
         event and tracking row together (raising, with nothing committed, if that fails: e.g. two
-        messages changed the same aggregate, or one was processed meanwhile); leaving it by an
-        exception discards everything. The caller then processes the messages one at a time."""
+        messages changed the same aggregate, or one was processed before - a redelivery); leaving it
+        by an exception discards everything. The caller then processes the messages one at a time."""
         batch = _Batch()
         token = self._collecting.set(batch)
         try:
@@ -307,9 +308,35 @@ class ServiceApplication(Application[UUID]):
         finally:
             self._collecting.reset(token)
         if batch.trackings:
-            processing = ProcessingEvent[UUID]()
+            processing = _Processing()
             processing.collect_events(*batch.aggregates)
             self._transact(lambda _tx: (processing, batch.trackings))
+
+
+_KINDS: dict[type, tuple[bool, bool]] = {}
+"""Per class: (a domain event?, collects pending events?), as eventsourcing's Protocols answer."""
+
+
+class _Processing(ProcessingEvent[UUID]):
+    """eventsourcing's ``ProcessingEvent`` whose ``collect_events`` asks its two runtime-checkable
+    Protocols once per class instead of for every object: on Python 3.11 those checks were a tenth of
+    a consumer batch's commit. Otherwise the library's method line for line."""
+
+    def collect_events(self, *objs: Any, **kwargs: Any) -> None:
+        for obj in objs:
+            if obj is None:
+                continue
+            kind = _KINDS.get(type(obj))
+            if kind is None:
+                kind = _KINDS[type(obj)] = (isinstance(obj, DomainEventProtocol),
+                                            isinstance(obj, CollectEventsProtocol))
+            if kind[0]:
+                self.events.append(obj)
+            else:
+                if kind[1]:
+                    self.events.extend(obj.collect_events())
+                self.aggregates[obj.id] = obj
+        self.saved_kwargs.update(kwargs)
 
 
 def _project(aggregate: Any, domain_events: Any) -> Any:

@@ -11,14 +11,23 @@ only ever moves past a contiguous prefix of acknowledged events: if publish k fa
 acknowledged, the relay records k-1 and starts again from k, and k+1 is then de-duplicated by its
 ``Nats-Msg-Id``. So only a broker failure can put an event behind later ones, and then by less than
 one window; consumers track exact ids (never "the highest id so far"), as they must anyway for
-redeliveries, so nothing is lost or applied twice. After a crash the relay re-publishes at most one
-batch, which JetStream's duplicate window and the consumers' exact-id tracking both absorb.
+redeliveries, so nothing is lost or applied twice.
+
+The position is kept in memory and written to the store at most once every ``record_seconds`` while
+events flow (and as soon as the relay falls idle): writing it after every batch was one more committed
+transaction, with its fsync, for every batch the service's own consumers commit. It is still read
+before every batch, so replicas sharing a store skip what another replica's relay recorded. After a crash the
+relay re-publishes what it published since the last recorded position (at most ``record_seconds``
+and one batch of events), which JetStream's duplicate window (hours) and the consumers' exact-id
+tracking both absorb.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import time
 import uuid
 from collections import deque
 from collections.abc import Callable
@@ -33,6 +42,7 @@ from slrt_contracts.envelope import HEADER_NOTIFICATION_ID, HEADER_UPSTREAM, enc
 
 from .eventstore import ServiceApplication, persistence_env, trace_headers_of
 from .telemetry import current_trace_headers, span
+from .worker import Worker
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +81,7 @@ class OutboxRelay:
         position: TrackingRecorder | None = None,
         window: int = 256,
         ack_seconds: float = 5.0,
+        record_seconds: float = 1.0,
     ) -> None:
         self.app = app
         self.upstream = app.name.lower()
@@ -81,7 +92,13 @@ class OutboxRelay:
         self.window = window
         self.ack_seconds = ack_seconds
         self.position = position or relay_position_recorder(app)
+        self.record_seconds = record_seconds
+        self._reached: int | None = None
+        """Last notification id moved past (in memory; None: read the recorded position)."""
+        self._recorded: int | None = None
+        self._recorded_at = 0.0
         self._wake = asyncio.Event()
+        self._worker = Worker(f"slrt-relay-{self.upstream}")
         self._loop: asyncio.AbstractEventLoop | None = None
         self.published = 0
 
@@ -94,38 +111,53 @@ class OutboxRelay:
         self._loop = asyncio.get_running_loop()
         self.app.add_save_listener(self.wake)
         backoff = 0.5
-        while True:
-            try:
-                while await self.publish_batch():
-                    pass
-                backoff = 0.5
-            except asyncio.CancelledError:
-                raise
-            except Exception as e:  # noqa: BLE001 - NATS down, timeouts: keep the events, retry
-                log.warning("outbox relay of %s paused: %s: %s", self.upstream, type(e).__name__, e)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 10.0)
-                continue
-            self._wake.clear()
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
-            except TimeoutError:
-                pass
+        try:
+            while True:
+                try:
+                    while await self.publish_batch(record=False):
+                        pass
+                    backoff = 0.5
+                except asyncio.CancelledError:
+                    raise
+                except Exception as e:  # noqa: BLE001 - NATS down, timeouts: keep the events, retry
+                    log.warning("outbox relay of %s paused: %s: %s", self.upstream, type(e).__name__, e)
+                    await asyncio.sleep(backoff)
+                    backoff = min(backoff * 2, 10.0)
+                    continue
+                self._wake.clear()
+                try:
+                    await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+                except TimeoutError:  # idle: record where it got
+                    await self._record(due_only=False)
+        finally:
+            with contextlib.suppress(Exception):  # stopping: save re-publishing at the next start
+                self._record_position_now()
 
-    async def publish_batch(self) -> int:
-        """Publish the next batch; returns how many notifications it moved past (0 = caught up)."""
+    async def publish_batch(self, *, record: bool = True) -> int:
+        """Publish the next batch; returns how many notifications it moved past (0 = caught up).
+
+        The position is recorded before returning, or with ``record=False`` only when
+        ``record_seconds`` have passed since it last was (the run loop's way)."""
         js = self.jetstream()
         if js is None:
             raise ConnectionError("not connected to NATS")
-        batch = await asyncio.to_thread(self._read_batch)
+        batch = await self._worker.run(self._read_batch)
         if not batch:
             return 0
         acknowledged, failure = await self._publish_pipelined(js, batch)
         if acknowledged is not None:
-            await asyncio.to_thread(self._record_position, acknowledged)
+            self._reached = acknowledged
+        await self._record(due_only=not record and failure is None)
         if failure is not None:
             raise failure
         return len(batch)
+
+    async def _record(self, *, due_only: bool) -> None:
+        if self._reached is None or self._reached == self._recorded:
+            return
+        if due_only and time.monotonic() - self._recorded_at < self.record_seconds:
+            return
+        await self._worker.run(self._record_position_now)
 
     async def _publish_pipelined(
         self, js: JetStreamContext, batch: list[tuple[int, Any, ContractEvent | None]]
@@ -182,7 +214,7 @@ class OutboxRelay:
             raise ConnectionError("not connected to NATS")
         published, position = 0, start
         while True:
-            batch = await asyncio.to_thread(self._read_range, position, stop)
+            batch = await self._worker.run(self._read_range, position, stop)
             if not batch:
                 return published
             before = self.published
@@ -202,19 +234,31 @@ class OutboxRelay:
     def lag(self) -> int:
         """Events stored but not yet moved past (blocking: reads the store)."""
         stored = self.app.recorder.max_notification_id() or 0
-        return max(stored - (self.position.max_tracking_id(self.upstream) or 0), 0)
+        return max(stored - self._last(), 0)
 
-    def _record_position(self, notification_id: int) -> None:
+    def _last(self) -> int:
+        # Read each time: where another replica's relay got (pods share the store) is skipped here.
+        stored = self.position.max_tracking_id(self.upstream) or 0
+        if self._reached is None or stored > self._reached:
+            self._reached = stored
+        if self._recorded is None or stored > self._recorded:
+            self._recorded = stored
+        return self._reached
+
+    def _record_position_now(self) -> None:
+        reached = self._reached
+        if reached is None or reached == self._recorded:
+            return
         try:
-            self.position.insert_tracking(Tracking(self.upstream, notification_id))
+            self.position.insert_tracking(Tracking(self.upstream, reached))
         except IntegrityError:
             pass  # another replica's relay already recorded a later position: fine, it moves forward
+        self._recorded, self._recorded_at = reached, time.monotonic()
 
     def _read_batch(self) -> list[tuple[int, Any, ContractEvent | None]]:
         """Blocking part, run in a worker thread: read notifications and translate them
         (a translator may read the aggregate from the store)."""
-        last = self.position.max_tracking_id(self.upstream) or 0
-        return self._read_range(last + 1, None)
+        return self._read_range(self._last() + 1, None)
 
     async def _send(self, js: JetStreamContext, contract: ContractEvent, domain_event: Any,
                     notification_id: int) -> asyncio.Future[Any]:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from eventsourcing.persistence import IntegrityError
 from slrt_contracts import ComplaintRegistered, DTKSChecked, DTKSStatus, Role
 from slrt_dtks.application import DTKSApplication
 from slrt_dtks.domain.checks import CheckNotFound, InvalidNikGiven, PersonNotFound, RegistryCheck, check_id_for
@@ -68,6 +69,23 @@ def test_redelivery_and_replay_make_no_second_check(app: DTKSApplication, make_c
     assert not deliver(app, complaint, 8)
     assert len(stored_events(app)) == 1
     assert app.is_processed("intake", 7) and app.is_processed("intake", 8)
+
+
+@pytest.mark.parametrize("notification_id", [7, 8], ids=["redelivery", "replay"])
+def test_a_batch_holding_a_checked_complaint_commits_nothing_and_one_at_a_time_records_it(
+    app: DTKSApplication, make_complaint: Callable, notification_id: int
+) -> None:
+    # In a batch nothing is looked up before it is saved: the commit fails as a whole, and the
+    # consumer then takes its messages one by one (slrt_runtime.consumers).
+    complaint, other = make_complaint(nik=FIRST["nik"]), make_complaint(nik=None, receipt="RK-1605-25-000004")
+    assert deliver(app, complaint, 7)
+    with pytest.raises(IntegrityError), app.batch():
+        deliver(app, other, 9)
+        deliver(app, complaint, notification_id)
+    assert not app.is_processed("intake", 9) and len(stored_events(app)) == 1
+    assert deliver(app, other, 9)
+    assert deliver(app, complaint, notification_id) is (notification_id != 7)
+    assert len(stored_events(app)) == 2 and app.is_processed("intake", notification_id)
 
 
 def test_check_id_is_derived_from_the_complaint(make_complaint: Callable) -> None:

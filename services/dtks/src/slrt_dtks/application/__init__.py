@@ -52,10 +52,6 @@ class DTKSApplication(PrelistCommands, ReactivationCommands, ServiceApplication)
         complaint = delivery.event
         if not isinstance(complaint, ComplaintRegistered):
             raise PermanentFailure(f"cannot check a {type(complaint).__name__}")
-        if self._exists(check_id_for(complaint.complaint_id)):
-            # The same complaint under another notification id (an upstream replay): the check
-            # stands; only remember that this notification was seen.
-            return self.save_processed(delivery.upstream, delivery.notification_id)
         version = self.registry.current_version()
         person: Person | None = None
         if complaint.nik is None:
@@ -85,7 +81,17 @@ class DTKSApplication(PrelistCommands, ReactivationCommands, ServiceApplication)
             checked_by=service_actor("dtks", self.settings.district),
             prelist_proposal_id=proposal_id,
         )
-        return self.save_processed(delivery.upstream, delivery.notification_id, check, *new_aggregates)
+        # Checked already is rare (an upstream replay), so not looked up first (a read per message):
+        # the new check's first event then conflicts with the stored one. In a batch that fails the
+        # batch's commit and the consumer comes back here one message at a time, where it raises.
+        try:
+            return self.save_processed(delivery.upstream, delivery.notification_id, check, *new_aggregates)
+        except IntegrityError:
+            if not self._exists(check.id):
+                raise
+        # The same complaint under another notification id: the check stands; only remember that
+        # this notification was seen.
+        return self.save_processed(delivery.upstream, delivery.notification_id)
 
     def _exists(self, aggregate_id: UUID) -> bool:
         return bool(self.recorder.select_events(aggregate_id, limit=1))
