@@ -19,6 +19,7 @@ transaction that asked for it. Whatever a command needs to read, it reads before
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,6 +28,8 @@ from typing import Any, Protocol
 from eventsourcing.persistence import IntegrityError, ProcessRecorder, StoredEvent, Tracking
 
 from .groupcommit import GroupCommitter, translate_postgres_error, translate_sqlite_error
+
+log = logging.getLogger(__name__)
 
 COUNTERS_TABLE = "slrt_counters"
 IDEMPOTENCY_TABLE = "slrt_idempotency"
@@ -76,11 +79,21 @@ class CommandStore(Protocol):
 
     def run(self, work: Callable[[Any], Written]) -> Written: ...
 
+    async def run_async(self, work: Callable[[Any], Written]) -> Written:
+        """:meth:`run` awaited on the event loop, without a worker thread of the caller's."""
+
     def counter_exists(self, sequence: str) -> bool: ...
 
     def find_response(self, key: str) -> StoredResponse | None: ...
 
+    async def lookup(self, key: str) -> StoredResponse | None:
+        """:meth:`find_response` awaited on the event loop; it sees every response stored before."""
+
     def store_response(self, key: str, status: int, body: bytes, content_type: str, location: str | None) -> None: ...
+
+    def store_response_later(self, key: str, status: int, body: bytes, content_type: str,
+                             location: str | None) -> None:
+        """:meth:`store_response` with the next commit, not waited for (a later lookup sees it)."""
 
     def prune_responses(self, older_than: dt.datetime) -> None: ...
 
@@ -153,6 +166,9 @@ class SqlCommandStore:
     def run(self, work: Callable[[Any], Written]) -> Written:
         return self.committer.run(work)
 
+    async def run_async(self, work: Callable[[Any], Written]) -> Written:
+        return await self.committer.submit(work)
+
     def counter_exists(self, sequence: str) -> bool:
         with self.datastore.transaction(commit=False) as c:
             c.execute(self.sql(f"SELECT 1 FROM {self.counters} WHERE name = ?"), (sequence,))  # noqa: S608
@@ -173,6 +189,20 @@ class SqlCommandStore:
         statement = self.sql(f"UPDATE {self.idempotency} SET status = ?, body = ?, content_type = ?, "  # noqa: S608
                              "location = ? WHERE key = ?")
         self.committer.run(lambda tx: tx.c.execute(statement, (status, body, content_type, location, key)))
+
+    async def lookup(self, key: str) -> StoredResponse | None:
+        # On the writer, after its current group: in order behind every store_response_later before it.
+        return await self.committer.submit(lambda _: self.find_response(key), read=True)
+
+    def store_response_later(self, key: str, status: int, body: bytes, content_type: str,
+                             location: str | None) -> None:
+        # The request does not wait for a second commit: the answer is sent already, and a retry's
+        # lookup queues behind this update. Lost only if the process dies first: the retry then
+        # replays, as after a crash between the command's commit and its answer.
+        statement = self.sql(f"UPDATE {self.idempotency} SET status = ?, body = ?, content_type = ?, "  # noqa: S608
+                             "location = ? WHERE key = ?")
+        self.committer.post(lambda tx: tx.c.execute(statement, (status, body, content_type, location, key)),
+                            _response_not_stored)
 
     def prune_responses(self, older_than: dt.datetime) -> None:
         with self.datastore.transaction(commit=True) as c:
@@ -264,8 +294,18 @@ class MemoryCommandStore:
         written.ids = tx.ids
         return written
 
+    async def run_async(self, work: Callable[[Any], Written]) -> Written:
+        return self.run(work)  # in memory: nothing to wait for
+
     def counter_exists(self, sequence: str) -> bool:
         return sequence in self.counters
+
+    async def lookup(self, key: str) -> StoredResponse | None:
+        return self.find_response(key)
+
+    def store_response_later(self, key: str, status: int, body: bytes, content_type: str,
+                             location: str | None) -> None:
+        self.store_response(key, status, body, content_type, location)
 
     def find_response(self, key: str) -> StoredResponse | None:
         return self.responses.get(key)
@@ -278,6 +318,10 @@ class MemoryCommandStore:
         for key in [k for k, t in self._created.items() if t < older_than]:
             self.responses.pop(key, None)
             self._created.pop(key, None)
+
+
+def _response_not_stored(error: BaseException) -> None:
+    log.warning("could not store the response of an idempotent request: %s", type(error).__name__)
 
 
 def command_store_for(recorder: ProcessRecorder) -> CommandStore:
