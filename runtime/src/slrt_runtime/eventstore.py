@@ -250,6 +250,8 @@ class ServiceApplication(Application[UUID]):
                               ) -> list[Recording[UUID]]:
         work, call, record = self._command(decide)
         try:
+            # Cancelled while waiting (a shutdown), the command may still commit: its key is then
+            # recorded without a response (a retry replays) and the relay finds it by its poll.
             written = await self.commands.run_async(work)
         except IntegrityError:
             if record is not None and await self.commands.lookup(record.key) is not None:

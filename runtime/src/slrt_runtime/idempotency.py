@@ -3,10 +3,11 @@
 A client (a desk's browser, a facilitator's app, an agency's system) makes a key per intended
 action and sends it again with every retry. The key is recorded in the same transaction as the
 command's effects (:mod:`slrt_runtime.transactions`), and the response is stored beside it with
-the next commit after it was sent (the request does not wait for that commit; a later lookup does). A retry with the same key and the same request answers the first result; with another
-request it is refused (409). A retry that arrives while the first is still running is told to
-retry (409 with ``Retry-After``). Requests that changed nothing record nothing: repeating them is
-harmless by definition.
+the next commit after it was sent (the request does not wait for that commit; a later lookup of
+the key queues behind it). A retry with the same key and the same request answers the first
+result; with another request it is refused (409). A retry that arrives while the first is still
+running is told to retry (409 with ``Retry-After``). Requests that changed nothing record nothing:
+repeating them is harmless by definition.
 
 If the process died after the commit and before the response was stored, the retry runs the
 handler once more in *replay* mode: reads are allowed, any write is refused. A command that is
