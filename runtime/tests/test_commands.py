@@ -219,6 +219,9 @@ def test_a_response_stored_without_waiting_is_seen_by_the_next_lookup(office: Ca
         app.commands.store_response_later("k3", 201, b'{"ok": true}', "application/json", None)
         stored = await app.commands.lookup("k3")  # queued behind the update
         assert stored is not None and stored.status == 201 and stored.body == b'{"ok": true}'
+        # Lookups arriving together are answered together (one query), each with its own record.
+        found = await asyncio.gather(*(app.commands.lookup(k) for k in ["k3", "unknown", "k3"]))
+        assert [f.status if f else None for f in found] == [201, None, 201]
 
         racing = IdempotentCall(key="k3", fingerprint="f3", subject="fo-1")
         token = current_call.set(racing)

@@ -18,7 +18,8 @@ from eventsourcing.persistence import IntegrityError, OperationalError
 class _Job:
     work: Callable[[Any], Any]
     context: contextvars.Context
-    read: bool = False  # runs after the group's commit, outside any transaction (``work(None)``)
+    read: bool = False  # ``work(args)`` after the group's commit, for the reads of all jobs with this work
+    arg: Any = None
     done: threading.Event | None = None  # a blocked thread waits on it
     future: asyncio.Future[Any] | None = None  # or a coroutine awaits it
     on_error: Callable[[BaseException], None] | None = None  # or nobody waits: told of a failure
@@ -39,8 +40,9 @@ class GroupCommitter:
     Three ways in: :meth:`run` blocks a thread until the commit; :meth:`submit` is awaited on the
     event loop (the writer settles the future with one ``call_soon_threadsafe`` per group, so a
     request costs no worker thread of its own); :meth:`post` queues work nobody waits for. Reads
-    (``read=True``) run on the writer after the group's commit: in submission order they see every
-    write queued before them, and they never read through the pool inside a write transaction.
+    (:meth:`read`) run on the writer after the group's commit, all those of a group in one go (one
+    query, not a round trip each): they see every write queued before them, and they never read
+    through the pool inside a write transaction.
     """
 
     def __init__(self, open_transaction: Callable[[], Any], translate: Callable[[BaseException], BaseException],
@@ -58,19 +60,26 @@ class GroupCommitter:
                     self._thread.start()
         self._queue.put(job)
 
-    def run(self, work: Callable[[Any], Any], *, read: bool = False) -> Any:
+    def run(self, work: Callable[[Any], Any]) -> Any:
         # The caller's context goes along: trace context and request state (the Idempotency-Key).
-        job = _Job(work, contextvars.copy_context(), read, done=threading.Event())
+        job = _Job(work, contextvars.copy_context(), done=threading.Event())
         self._put(job)
         job.done.wait()  # type: ignore[union-attr]
         if job.error is not None:
             raise job.error
         return job.result
 
-    def submit(self, work: Callable[[Any], Any], *, read: bool = False) -> asyncio.Future[Any]:
+    def submit(self, work: Callable[[Any], Any]) -> asyncio.Future[Any]:
         """``work`` committed with the next group; await the result on the calling event loop."""
         future = asyncio.get_running_loop().create_future()
-        self._put(_Job(work, contextvars.copy_context(), read, future=future))
+        self._put(_Job(work, contextvars.copy_context(), future=future))
+        return future
+
+    def read(self, many: Callable[[list[Any]], list[Any]], arg: Any) -> asyncio.Future[Any]:
+        """``many([arg, ...])`` answers, in order, the reads of a group made with the same ``many``;
+        await this one's answer on the calling event loop."""
+        future = asyncio.get_running_loop().create_future()
+        self._put(_Job(many, contextvars.copy_context(), read=True, arg=arg, future=future))
         return future
 
     def post(self, work: Callable[[Any], Any], on_error: Callable[[BaseException], None]) -> None:
@@ -96,12 +105,21 @@ class GroupCommitter:
                         job.error = job.error or e
                 _settle(writes)
             if reads:
-                for job in reads:
-                    try:
-                        job.result = job.context.run(job.work, None)
-                    except BaseException as e:  # noqa: BLE001 - handed to the waiting caller
-                        job.error = e
+                self._read(reads)
                 _settle(reads)
+
+    @staticmethod
+    def _read(jobs: list[_Job]) -> None:
+        together: dict[Callable[[Any], Any], list[_Job]] = {}
+        for job in jobs:
+            together.setdefault(job.work, []).append(job)
+        for many, batch in together.items():
+            try:
+                for job, result in zip(batch, many([job.arg for job in batch]), strict=True):
+                    job.result = result
+            except BaseException as e:  # noqa: BLE001 - handed to the waiting callers
+                for job in batch:
+                    job.error = e
 
     def _commit(self, jobs: list[_Job]) -> None:
         grouped = len(jobs) > 1

@@ -175,14 +175,20 @@ class SqlCommandStore:
             return c.fetchone() is not None
 
     def find_response(self, key: str) -> StoredResponse | None:
+        return self.find_responses([key])[0]
+
+    def find_responses(self, keys: list[str]) -> list[StoredResponse | None]:
+        """The records of several keys (a group's lookups) in one query, in the order asked."""
+        found: dict[str, StoredResponse] = {}
+        marks = ", ".join("?" * len(keys))
         with self.datastore.transaction(commit=False) as c:
-            c.execute(self.sql(f"SELECT fingerprint, subject, status, body, content_type, location "  # noqa: S608
-                               f"FROM {self.idempotency} WHERE key = ?"), (key,))
-            row = c.fetchone()
-        if row is None:
-            return None
-        return StoredResponse(row["fingerprint"], row["subject"], row["status"], bytes(row["body"] or b""),
-                              row["content_type"] or "", row["location"])
+            c.execute(self.sql(f"SELECT key, fingerprint, subject, status, body, content_type, location "  # noqa: S608
+                               f"FROM {self.idempotency} WHERE key IN ({marks})"), keys)
+            for row in c.fetchall():
+                found[row["key"]] = StoredResponse(row["fingerprint"], row["subject"], row["status"],
+                                                   bytes(row["body"] or b""), row["content_type"] or "",
+                                                   row["location"])
+        return [found.get(key) for key in keys]
 
     def store_response(self, key: str, status: int, body: bytes, content_type: str, location: str | None) -> None:
         # Through the group commit: it shares the fsync of the commands committed with it.
@@ -191,8 +197,9 @@ class SqlCommandStore:
         self.committer.run(lambda tx: tx.c.execute(statement, (status, body, content_type, location, key)))
 
     async def lookup(self, key: str) -> StoredResponse | None:
-        # On the writer, after its current group: in order behind every store_response_later before it.
-        return await self.committer.submit(lambda _: self.find_response(key), read=True)
+        # On the writer, after its current group: in order behind every store_response_later before
+        # it, and in one query with the other lookups of the group.
+        return await self.committer.read(self.find_responses, key)
 
     def store_response_later(self, key: str, status: int, body: bytes, content_type: str,
                              location: str | None) -> None:

@@ -71,7 +71,7 @@ def test_after_a_crash_between_commit_and_answer_the_retry_finds_the_complaint(i
         for stored_key, stored in list(store.responses.items()):
             store.responses[stored_key] = type(stored)(stored.fingerprint, stored.subject, None, b"", "")
     else:
-        store.committer.run(lambda _: None, read=True)  # the response stored after the answer is in
+        store.committer.run(lambda _tx: None)  # queued behind the response stored after the answer
         with store.datastore.transaction(commit=True) as c:
             c.execute("UPDATE slrt_idempotency SET status = NULL, body = NULL, content_type = NULL")
     retry = registration(intake, key)
