@@ -22,7 +22,7 @@ class _Job:
     arg: Any = None
     done: threading.Event | None = None  # a blocked thread waits on it
     future: asyncio.Future[Any] | None = None  # or a coroutine awaits it
-    on_error: Callable[[BaseException], None] | None = None  # or nobody waits: told of a failure
+    settled: Callable[[BaseException | None], None] | None = None  # or nobody waits: told after the commit
     result: Any = None
     error: BaseException | None = None
 
@@ -46,8 +46,9 @@ class GroupCommitter:
     """
 
     def __init__(self, open_transaction: Callable[[], Any], translate: Callable[[BaseException], BaseException],
-                 max_group: int = 64) -> None:
+                 max_group: int = 64, name: str = "slrt-group-commit") -> None:
         self.open_transaction, self.translate, self.max_group = open_transaction, translate, max_group
+        self.name = name
         self._queue: queue.SimpleQueue[_Job] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
@@ -56,7 +57,7 @@ class GroupCommitter:
         if self._thread is None:
             with self._start_lock:
                 if self._thread is None:
-                    self._thread = threading.Thread(target=self._loop, name="slrt-group-commit", daemon=True)
+                    self._thread = threading.Thread(target=self._loop, name=self.name, daemon=True)
                     self._thread.start()
         self._queue.put(job)
 
@@ -82,10 +83,10 @@ class GroupCommitter:
         self._put(_Job(many, contextvars.copy_context(), read=True, arg=arg, future=future))
         return future
 
-    def post(self, work: Callable[[Any], Any], on_error: Callable[[BaseException], None]) -> None:
-        """``work`` committed with the next group; nobody waits. If it fails (its savepoint rolled
-        back), ``on_error`` is called on the writer thread."""
-        self._put(_Job(work, contextvars.copy_context(), on_error=on_error))
+    def post(self, work: Callable[[Any], Any], settled: Callable[[BaseException | None], None]) -> None:
+        """``work`` committed with the next group; nobody waits. Once the group is committed (or
+        ``work`` failed, its savepoint rolled back) ``settled(error or None)`` is called on the writer."""
+        self._put(_Job(work, contextvars.copy_context(), settled=settled))
 
     def _loop(self) -> None:
         while True:
@@ -152,9 +153,9 @@ def _settle(jobs: list[_Job]) -> None:
             job.done.set()
         elif job.future is not None:
             by_loop.setdefault(job.future.get_loop(), []).append(job)
-        elif job.error is not None and job.on_error is not None:
+        elif job.settled is not None:
             try:
-                job.on_error(job.error)
+                job.settled(job.error)
             except Exception:  # noqa: BLE001, S110 - a failing report must not stop the writer
                 pass
     for loop, waiting in by_loop.items():

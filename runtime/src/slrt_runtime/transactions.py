@@ -22,7 +22,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from eventsourcing.persistence import IntegrityError, ProcessRecorder, StoredEvent, Tracking
@@ -146,6 +146,11 @@ class SqlCommandStore:
                       f"status {t['int']}, body {t['bytes']}, content_type {t['text']}, location {t['text']})")
             c.execute(f"CREATE INDEX IF NOT EXISTS {IDEMPOTENCY_TABLE}_created ON {idempotency} (created_at)")
         self.committer = GroupCommitter(self.transaction, translate)
+        # Lookups of Idempotency-Keys, batched on a thread of their own: they do not wait for the
+        # writer's groups (a lookup and then its command would take two of them).
+        self.lookups = GroupCommitter(self.transaction, translate, name="slrt-key-lookups")
+        self._unstored: dict[str, tuple[int, bytes, str, str | None]] = {}
+        """Responses sent but not yet committed (``store_response_later``), by key."""
 
     def sql(self, statement: str) -> str:
         return statement.replace("?", self.placeholder)
@@ -197,19 +202,29 @@ class SqlCommandStore:
         self.committer.run(lambda tx: tx.c.execute(statement, (status, body, content_type, location, key)))
 
     async def lookup(self, key: str) -> StoredResponse | None:
-        # On the writer, after its current group: in order behind every store_response_later before
-        # it, and in one query with the other lookups of the group.
-        return await self.committer.read(self.find_responses, key)
+        # Taken before the read: a response removed from here meanwhile was committed before the read.
+        unstored = self._unstored.get(key)
+        stored = await self.lookups.read(self.find_responses, key)
+        if stored is not None and stored.status is None and unstored is not None:
+            return replace(stored, status=unstored[0], body=unstored[1], content_type=unstored[2],
+                           location=unstored[3])
+        return stored
 
     def store_response_later(self, key: str, status: int, body: bytes, content_type: str,
                              location: str | None) -> None:
         # The request does not wait for a second commit: the answer is sent already, and a retry's
-        # lookup queues behind this update. Lost only if the process dies first: the retry then
-        # replays, as after a crash between the command's commit and its answer.
+        # lookup finds it here until it is committed. Lost only if the process dies first: the retry
+        # then replays, as after a crash between the command's commit and its answer.
         statement = self.sql(f"UPDATE {self.idempotency} SET status = ?, body = ?, content_type = ?, "  # noqa: S608
                              "location = ? WHERE key = ?")
-        self.committer.post(lambda tx: tx.c.execute(statement, (status, body, content_type, location, key)),
-                            _response_not_stored)
+        self._unstored[key] = (status, body, content_type, location)
+
+        def settled(error: BaseException | None) -> None:
+            self._unstored.pop(key, None)
+            if error is not None:
+                log.warning("could not store the response of an idempotent request: %s", type(error).__name__)
+
+        self.committer.post(lambda tx: tx.c.execute(statement, (status, body, content_type, location, key)), settled)
 
     def prune_responses(self, older_than: dt.datetime) -> None:
         with self.datastore.transaction(commit=True) as c:
@@ -325,10 +340,6 @@ class MemoryCommandStore:
         for key in [k for k, t in self._created.items() if t < older_than]:
             self.responses.pop(key, None)
             self._created.pop(key, None)
-
-
-def _response_not_stored(error: BaseException) -> None:
-    log.warning("could not store the response of an idempotent request: %s", type(error).__name__)
 
 
 def command_store_for(recorder: ProcessRecorder) -> CommandStore:
