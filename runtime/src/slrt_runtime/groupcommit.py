@@ -40,9 +40,9 @@ class GroupCommitter:
     Three ways in: :meth:`run` blocks a thread until the commit; :meth:`submit` is awaited on the
     event loop (the writer settles the future with one ``call_soon_threadsafe`` per group, so a
     request costs no worker thread of its own); :meth:`post` queues work nobody waits for. Reads
-    (:meth:`read`) run on the writer after the group's commit, all those of a group in one go (one
-    query, not a round trip each): they see every write queued before them, and they never read
-    through the pool inside a write transaction.
+    (:meth:`read`) run after the group's commit, all those of a group in one go (one query, not a
+    round trip each), never inside a write transaction; an instance that only reads (the store's
+    key lookups) batches them on a thread of its own.
     """
 
     def __init__(self, open_transaction: Callable[[], Any], translate: Callable[[BaseException], BaseException],
