@@ -3,6 +3,7 @@ on every backend (SQLite file, PostgreSQL when reachable, in memory)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -177,3 +178,71 @@ def test_commands_committed_together_fail_alone(office: Callable[[], Office]) ->
         taken = [n for n in pool.map(take, range(90)) if n is not None]
     assert sorted(taken) == list(range(1, 61))
     assert app.recorder.max_notification_id() == 60
+
+
+def test_commands_awaited_on_the_event_loop_commit_together_and_fail_alone(office: Callable[[], Office]) -> None:
+    """The event loop's way in (no worker thread per command): the same grouping, numbers and
+    refusals as from threads."""
+    app = office()
+
+    async def take(i: int) -> int | None:
+        def build(number: int) -> Ticket:
+            if i % 3 == 0:
+                raise DomainError("refused by a rule")
+            return Ticket(number)
+
+        try:
+            return (await app.save_numbered_async(["receipt:async"], build))[0].number
+        except DomainError:
+            return None
+
+    async def desks() -> list[int | None]:
+        return await asyncio.gather(*(take(i) for i in range(90)))
+
+    taken = [n for n in asyncio.run(desks()) if n is not None]
+    assert sorted(taken) == list(range(1, 61))
+    assert app.recorder.max_notification_id() == 60
+
+
+def test_a_response_stored_without_waiting_is_seen_by_the_next_lookup(office: Callable[[], Office]) -> None:
+    app = office()
+
+    async def request() -> None:
+        call = IdempotentCall(key="k3", fingerprint="f3", subject="fo-1")
+        token = current_call.set(call)
+        try:
+            await app.save_numbered_async(["receipt:keyed"], Ticket)
+        finally:
+            current_call.reset(token)
+        assert call.recorded
+        assert (await app.commands.lookup("k3")).status is None  # type: ignore[union-attr]
+        app.commands.store_response_later("k3", 201, b'{"ok": true}', "application/json", None)
+        stored = await app.commands.lookup("k3")  # queued behind the update
+        assert stored is not None and stored.status == 201 and stored.body == b'{"ok": true}'
+        # Lookups arriving together are answered together (one query), each with its own record.
+        found = await asyncio.gather(*(app.commands.lookup(k) for k in ["k3", "unknown", "k3"]))
+        assert [f.status if f else None for f in found] == [201, None, 201]
+
+        racing = IdempotentCall(key="k3", fingerprint="f3", subject="fo-1")
+        token = current_call.set(racing)
+        try:
+            with pytest.raises(RequestInProgress):
+                await app.save_numbered_async(["receipt:keyed"], Ticket)
+        finally:
+            current_call.reset(token)
+
+    asyncio.run(request())
+    assert app.recorder.max_notification_id() == 1
+    assert app.save_numbered(["receipt:keyed"], Ticket)[0].number == 2  # the refused one gave its number back
+
+
+def test_work_nobody_waits_for_reports_its_failure_and_the_writer_goes_on(settings: ServiceSettings,
+                                                                          office: Callable[[], Office]) -> None:
+    if settings.persistence.value == "memory":
+        pytest.skip("the in-memory store has no writer thread")
+    app = office()
+    failures: list[BaseException] = []
+    app.commands.committer.post(lambda tx: tx.c.execute("SELECT * FROM no_such_table"), failures.append)  # type: ignore[attr-defined]
+    app.save(Effect("after"))  # in the same group or the next: committed all the same
+    assert len(failures) == 1 and failures[0] is not None
+    assert app.recorder.max_notification_id() == 1

@@ -8,20 +8,15 @@ processed still takes effect once (single-row tracking would silently drop it).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import (
-    AggregateNotFoundError,
-    Application,
-    ProcessingEvent,
-    Repository,
-    project_aggregate,
-)
-from eventsourcing.domain import Aggregate, CollectEventsProtocol, DomainEventProtocol
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent, Repository
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
     IntegrityError,
     JSONTranscoder,
@@ -40,11 +35,12 @@ from slrt_contracts import Actor, Region
 from eventsourcing.popo import POPOFactory, POPOProcessRecorder
 from eventsourcing.utils import get_topic
 
-from .idempotency import AlreadyCarriedOut, RequestInProgress, current_call
+from .idempotency import AlreadyCarriedOut, IdempotentCall, RequestInProgress, current_call
 from .numbering import NumberSequence
+from .repository import FastProcessing, FastRepository
 from .settings import Persistence, ServiceSettings
 from .telemetry import current_trace_headers
-from .transactions import CommandStore, Transaction, Written, command_store_for
+from .transactions import CommandStore, IdempotencyRecord, Transaction, Written, command_store_for
 
 META_KEY = "_slrt_trace"
 """Key under which the trace context of the command is stored beside each event's state."""
@@ -168,7 +164,7 @@ class ServiceApplication(Application[UUID]):
         # The library's repository as it builds it (cache settings from the environment), only
         # with the faster projector as its default.
         repository = super().construct_repository()
-        repository.__class__ = _Repository
+        repository.__class__ = FastRepository
         return repository
 
     def construct_recorder(self) -> ProcessRecorder:  # type: ignore[override]
@@ -190,7 +186,7 @@ class ServiceApplication(Application[UUID]):
     # -- the one write path -----------------------------------------------------------------
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
         """eventsourcing's save, written through the command transaction (same signature)."""
-        processing = _Processing()
+        processing = FastProcessing()
         processing.collect_events(*objs, **kwargs)
         return self._transact(lambda _tx: (processing, []))
 
@@ -200,6 +196,24 @@ class ServiceApplication(Application[UUID]):
         transaction. ``build`` runs inside the transaction: it must not read the store (read
         before), and may raise a domain error, which rolls everything back (numbers included)."""
         seeds = {name: self._seed(name) for name in sequences if name not in self._known_counters}
+        decide, built = self._numbered(sequences, seeds, build)
+        self._transact(decide)
+        self._known_counters.update(sequences)
+        return built
+
+    async def save_numbered_async(self, sequences: Sequence[str],
+                                  build: Callable[..., Aggregate | Sequence[Aggregate | None]]) -> list[Aggregate]:
+        """:meth:`save_numbered` awaited on the event loop: only the store's writer thread works (a
+        sequence this process has not used yet is first looked up in a worker thread)."""
+        new = [name for name in sequences if name not in self._known_counters]
+        seeds = await asyncio.to_thread(lambda: {name: self._seed(name) for name in new}) if new else {}
+        decide, built = self._numbered(sequences, seeds, build)
+        await self._transact_async(decide)
+        self._known_counters.update(sequences)
+        return built
+
+    @staticmethod
+    def _numbered(sequences: Sequence[str], seeds: dict[str, int], build: Callable[..., Any]) -> tuple[Any, list[Any]]:
         built: list[Aggregate] = []
 
         def decide(tx: Transaction) -> tuple[ProcessingEvent[UUID], list[Tracking]]:
@@ -207,14 +221,11 @@ class ServiceApplication(Application[UUID]):
             taken = {name: tx.next_number(name, seeds.get(name, 0)) for name in sorted(set(sequences))}
             result = build(*(taken[name] for name in sequences))
             built.extend([result] if isinstance(result, Aggregate) else [a for a in result if a is not None])
-            processing = _Processing()
+            processing = FastProcessing()
             processing.collect_events(*built)
             return processing, []
 
-        self._transact(decide)
-        for name in sequences:
-            self._known_counters.add(name)
-        return built
+        return decide, built
 
     def _seed(self, name: str) -> int:
         """The last number of a sequence kept by the earlier event-sourced counter, if any."""
@@ -228,6 +239,34 @@ class ServiceApplication(Application[UUID]):
 
     def _transact(self, decide: Callable[[Transaction], tuple[ProcessingEvent[UUID], list[Tracking]]]
                   ) -> list[Recording[UUID]]:
+        work, call, record = self._command(decide)
+        try:
+            written = self.commands.run(work)
+        except IntegrityError:
+            if record is not None and self.commands.find_response(record.key) is not None:
+                raise _in_progress() from None
+            raise
+        return self._written(written, call, record)
+
+    async def _transact_async(self, decide: Callable[[Transaction], tuple[ProcessingEvent[UUID], list[Tracking]]]
+                              ) -> list[Recording[UUID]]:
+        work, call, record = self._command(decide)
+        try:
+            # Cancelled while waiting (a shutdown), the command may still commit: its key is then
+            # recorded without a response (a retry replays) and the relay finds it by its poll.
+            written = await self.commands.run_async(work)
+        except IntegrityError:
+            if record is not None and await self.commands.lookup(record.key) is not None:
+                raise _in_progress() from None
+            raise
+        intervals = self.snapshotting_intervals or {}
+        if any(type(a) in intervals for a in written.processing.aggregates.values()):
+            return await asyncio.to_thread(self._written, written, call, record)  # snapshots: through the pool
+        return self._written(written, call, record)
+
+    def _command(self, decide: Callable[[Transaction], tuple[ProcessingEvent[UUID], list[Tracking]]]
+                 ) -> tuple[Callable[[Transaction], Written], IdempotentCall | None, IdempotencyRecord | None]:
+        """What the writer runs inside the transaction, and the request's Idempotency-Key it records."""
         call = current_call.get()
         record = call.record() if call is not None else None
         replay = call is not None and call.replay
@@ -243,13 +282,12 @@ class ServiceApplication(Application[UUID]):
                 tx.record_idempotency(record)
             return Written(processing, stored, ids)
 
-        try:
-            written = self.commands.run(work)
-        except IntegrityError:
-            if record is not None and self.commands.find_response(record.key) is not None:
-                raise RequestInProgress("a request with this Idempotency-Key is being carried out; "
-                                        "retry in a moment to get its result") from None
-            raise
+        return work, call, record
+
+    def _written(self, written: Written, call: IdempotentCall | None, record: IdempotencyRecord | None
+                 ) -> list[Recording[UUID]]:
+        """After the commit, in the caller's thread: the request's key is recorded, the cache and
+        snapshots follow, the relay wakes."""
         processing, stored, ids = written.processing, written.stored, written.ids
         if record is not None and stored:
             call.recorded = True  # type: ignore[union-attr]
@@ -283,7 +321,7 @@ class ServiceApplication(Application[UUID]):
         if batch is not None:
             batch.add(tracking, aggregates)
             return True
-        processing = _Processing()
+        processing = FastProcessing()
         processing.collect_events(*aggregates)
         try:
             self._transact(lambda _tx: (processing, [tracking]))
@@ -308,51 +346,14 @@ class ServiceApplication(Application[UUID]):
         finally:
             self._collecting.reset(token)
         if batch.trackings:
-            processing = _Processing()
+            processing = FastProcessing()
             processing.collect_events(*batch.aggregates)
             self._transact(lambda _tx: (processing, batch.trackings))
 
 
-_KINDS: dict[type, tuple[bool, bool]] = {}
-"""Per class: (a domain event?, collects pending events?), as eventsourcing's Protocols answer."""
-
-
-class _Processing(ProcessingEvent[UUID]):
-    """eventsourcing's ``ProcessingEvent`` whose ``collect_events`` asks its two runtime-checkable
-    Protocols once per class instead of for every object: on Python 3.11 those checks were a tenth of
-    a consumer batch's commit. Otherwise the library's method line for line."""
-
-    def collect_events(self, *objs: Any, **kwargs: Any) -> None:
-        for obj in objs:
-            if obj is None:
-                continue
-            kind = _KINDS.get(type(obj))
-            if kind is None:
-                kind = _KINDS[type(obj)] = (isinstance(obj, DomainEventProtocol),
-                                            isinstance(obj, CollectEventsProtocol))
-            if kind[0]:
-                self.events.append(obj)
-            else:
-                if kind[1]:
-                    self.events.extend(obj.collect_events())
-                self.aggregates[obj.id] = obj
-        self.saved_kwargs.update(kwargs)
-
-
-def _project(aggregate: Any, domain_events: Any) -> Any:
-    """eventsourcing's ``project_aggregate`` without its per-event ``isinstance`` check against a
-    runtime Protocol: that check alone was a quarter of intake's CPU when aggregates were replayed."""
-    for domain_event in domain_events:
-        aggregate = domain_event.mutate(aggregate)
-    return aggregate
-
-
-class _Repository(Repository[UUID]):
-    def get(self, aggregate_id: UUID, *, version: int | None = None, projector_func: Any = _project,
-            **kwargs: Any) -> Any:
-        if projector_func is project_aggregate:
-            projector_func = _project
-        return super().get(aggregate_id, version=version, projector_func=projector_func, **kwargs)
+def _in_progress() -> RequestInProgress:
+    return RequestInProgress("a request with this Idempotency-Key is being carried out; "
+                             "retry in a moment to get its result")
 
 
 class _Batch:

@@ -2,11 +2,12 @@
 
 A client (a desk's browser, a facilitator's app, an agency's system) makes a key per intended
 action and sends it again with every retry. The key is recorded in the same transaction as the
-command's effects (:mod:`slrt_runtime.transactions`), and the response is stored beside it once
-sent. A retry with the same key and the same request answers the first result; with another
-request it is refused (409). A retry that arrives while the first is still running is told to
-retry (409 with ``Retry-After``). Requests that changed nothing record nothing: repeating them is
-harmless by definition.
+command's effects (:mod:`slrt_runtime.transactions`), and the response is stored beside it with
+the next commit after it was sent (the request does not wait for that commit; a later lookup of
+the key queues behind it). A retry with the same key and the same request answers the first
+result; with another request it is refused (409). A retry that arrives while the first is still
+running is told to retry (409 with ``Retry-After``). Requests that changed nothing record nothing:
+repeating them is harmless by definition.
 
 If the process died after the commit and before the response was stored, the retry runs the
 handler once more in *replay* mode: reads are allowed, any write is refused. A command that is
@@ -134,7 +135,7 @@ class IdempotencyMiddleware:
         call = IdempotentCall(scoped_key(self.service, subject, key),
                               fingerprint(scope["method"], scope["path"], scope.get("query_string", b""), body),
                               subject)
-        stored = await asyncio.to_thread(self.store.find_response, call.key)
+        stored = await self.store.lookup(call.key)
         if stored is not None:
             if stored.fingerprint != call.fingerprint:
                 await _send(send, *_problem(
@@ -176,8 +177,8 @@ class IdempotencyMiddleware:
         else:
             content_type = headers.get("content-type", "application/json")
         try:
-            await asyncio.to_thread(self.store.store_response, key, int(holder.get("status", 500)), body,
-                                    content_type, headers.get("location"))
+            self.store.store_response_later(key, int(holder.get("status", 500)), body, content_type,
+                                            headers.get("location"))
             if random.random() < 0.001:  # noqa: S311 - housekeeping now and then, not security
                 await asyncio.to_thread(self.store.prune_responses, dt.datetime.now(dt.UTC) - RETENTION)
         except Exception as e:  # noqa: BLE001 - the command is done; a retry then replays instead

@@ -26,6 +26,7 @@ from pydantic import ValidationError
 from slrt_contracts import Actor, Role
 
 from .auth import AuthError
+from .tokens import VerifiedTokens
 
 Fetch = Callable[[str], dict[str, Any]]
 
@@ -88,6 +89,7 @@ class OidcAuthenticator:
         self._fetched_at = 0.0
         self._jwks_uri: str | None = None
         self.key_set_fetches = 0  # read by tests and the operator's curiosity
+        self.verified = VerifiedTokens()
 
     # -- keys -------------------------------------------------------------------------------
     def _discover(self) -> str:
@@ -110,6 +112,7 @@ class OidcAuthenticator:
                 try:
                     data = self.fetch(self._discover())
                     self._keys = KeySet.import_key_set(data)
+                    self.verified.clear()  # a token is good while the keys published now include its key
                 except (httpx.HTTPError, ValueError, KeyError, JoseError) as e:
                     if self._keys is None:
                         raise AuthError(f"the identity provider's keys cannot be fetched ({type(e).__name__})") from None
@@ -154,10 +157,16 @@ class OidcAuthenticator:
         return claims
 
     def authenticate(self, token: str) -> Actor:
+        actor = self.verified.get(token)
+        if actor is not None:
+            return actor
         claims = self.claims(token)
         try:
-            return Actor(id=claims["sub"], role=self.mapping.role_of(claims),
-                         region=self.mapping.scalar(claims, self.mapping.region),
-                         agency=self.mapping.scalar(claims, self.mapping.agency))
+            actor = Actor(id=claims["sub"], role=self.mapping.role_of(claims),
+                          region=self.mapping.scalar(claims, self.mapping.region),
+                          agency=self.mapping.scalar(claims, self.mapping.agency))
         except ValidationError:
             raise AuthError("the token does not name an SLRT role and region for this user") from None
+        # Until its expiry (without the leeway) or the next fetch of the keys, a minute at most.
+        self.verified.put(token, actor, claims["exp"])
+        return actor

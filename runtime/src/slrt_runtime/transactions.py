@@ -19,14 +19,17 @@ transaction that asked for it. Whatever a command needs to read, it reads before
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from eventsourcing.persistence import IntegrityError, ProcessRecorder, StoredEvent, Tracking
 
 from .groupcommit import GroupCommitter, translate_postgres_error, translate_sqlite_error
+
+log = logging.getLogger(__name__)
 
 COUNTERS_TABLE = "slrt_counters"
 IDEMPOTENCY_TABLE = "slrt_idempotency"
@@ -76,11 +79,21 @@ class CommandStore(Protocol):
 
     def run(self, work: Callable[[Any], Written]) -> Written: ...
 
+    async def run_async(self, work: Callable[[Any], Written]) -> Written:
+        """:meth:`run` awaited on the event loop, without a worker thread of the caller's."""
+
     def counter_exists(self, sequence: str) -> bool: ...
 
     def find_response(self, key: str) -> StoredResponse | None: ...
 
+    async def lookup(self, key: str) -> StoredResponse | None:
+        """:meth:`find_response` awaited on the event loop; it sees every response stored before."""
+
     def store_response(self, key: str, status: int, body: bytes, content_type: str, location: str | None) -> None: ...
+
+    def store_response_later(self, key: str, status: int, body: bytes, content_type: str,
+                             location: str | None) -> None:
+        """:meth:`store_response` with the next commit, not waited for (a later lookup sees it)."""
 
     def prune_responses(self, older_than: dt.datetime) -> None: ...
 
@@ -133,6 +146,11 @@ class SqlCommandStore:
                       f"status {t['int']}, body {t['bytes']}, content_type {t['text']}, location {t['text']})")
             c.execute(f"CREATE INDEX IF NOT EXISTS {IDEMPOTENCY_TABLE}_created ON {idempotency} (created_at)")
         self.committer = GroupCommitter(self.transaction, translate)
+        # Lookups of Idempotency-Keys, batched on a thread of their own: they do not wait for the
+        # writer's groups (a lookup and then its command would take two of them).
+        self.lookups = GroupCommitter(self.transaction, translate, name="slrt-key-lookups")
+        self._unstored: dict[str, tuple[int, bytes, str, str | None]] = {}
+        """Responses sent but not yet committed (``store_response_later``), by key."""
 
     def sql(self, statement: str) -> str:
         return statement.replace("?", self.placeholder)
@@ -153,26 +171,60 @@ class SqlCommandStore:
     def run(self, work: Callable[[Any], Written]) -> Written:
         return self.committer.run(work)
 
+    async def run_async(self, work: Callable[[Any], Written]) -> Written:
+        return await self.committer.submit(work)
+
     def counter_exists(self, sequence: str) -> bool:
         with self.datastore.transaction(commit=False) as c:
             c.execute(self.sql(f"SELECT 1 FROM {self.counters} WHERE name = ?"), (sequence,))  # noqa: S608
             return c.fetchone() is not None
 
     def find_response(self, key: str) -> StoredResponse | None:
+        return self.find_responses([key])[0]
+
+    def find_responses(self, keys: list[str]) -> list[StoredResponse | None]:
+        """The records of several keys (a group's lookups) in one query, in the order asked."""
+        found: dict[str, StoredResponse] = {}
+        marks = ", ".join("?" * len(keys))
         with self.datastore.transaction(commit=False) as c:
-            c.execute(self.sql(f"SELECT fingerprint, subject, status, body, content_type, location "  # noqa: S608
-                               f"FROM {self.idempotency} WHERE key = ?"), (key,))
-            row = c.fetchone()
-        if row is None:
-            return None
-        return StoredResponse(row["fingerprint"], row["subject"], row["status"], bytes(row["body"] or b""),
-                              row["content_type"] or "", row["location"])
+            c.execute(self.sql(f"SELECT key, fingerprint, subject, status, body, content_type, location "  # noqa: S608
+                               f"FROM {self.idempotency} WHERE key IN ({marks})"), keys)
+            for row in c.fetchall():
+                found[row["key"]] = StoredResponse(row["fingerprint"], row["subject"], row["status"],
+                                                   bytes(row["body"] or b""), row["content_type"] or "",
+                                                   row["location"])
+        return [found.get(key) for key in keys]
 
     def store_response(self, key: str, status: int, body: bytes, content_type: str, location: str | None) -> None:
         # Through the group commit: it shares the fsync of the commands committed with it.
         statement = self.sql(f"UPDATE {self.idempotency} SET status = ?, body = ?, content_type = ?, "  # noqa: S608
                              "location = ? WHERE key = ?")
         self.committer.run(lambda tx: tx.c.execute(statement, (status, body, content_type, location, key)))
+
+    async def lookup(self, key: str) -> StoredResponse | None:
+        # Taken before the read: a response removed from here meanwhile was committed before the read.
+        unstored = self._unstored.get(key)
+        stored = await self.lookups.read(self.find_responses, key)
+        if stored is not None and stored.status is None and unstored is not None:
+            return replace(stored, status=unstored[0], body=unstored[1], content_type=unstored[2],
+                           location=unstored[3])
+        return stored
+
+    def store_response_later(self, key: str, status: int, body: bytes, content_type: str,
+                             location: str | None) -> None:
+        # The request does not wait for a second commit: the answer is sent already, and a retry's
+        # lookup finds it here until it is committed. Lost only if the process dies first: the retry
+        # then replays, as after a crash between the command's commit and its answer.
+        statement = self.sql(f"UPDATE {self.idempotency} SET status = ?, body = ?, content_type = ?, "  # noqa: S608
+                             "location = ? WHERE key = ?")
+        self._unstored[key] = (status, body, content_type, location)
+
+        def settled(error: BaseException | None) -> None:
+            self._unstored.pop(key, None)
+            if error is not None:
+                log.warning("could not store the response of an idempotent request: %s", type(error).__name__)
+
+        self.committer.post(lambda tx: tx.c.execute(statement, (status, body, content_type, location, key)), settled)
 
     def prune_responses(self, older_than: dt.datetime) -> None:
         with self.datastore.transaction(commit=True) as c:
@@ -264,8 +316,18 @@ class MemoryCommandStore:
         written.ids = tx.ids
         return written
 
+    async def run_async(self, work: Callable[[Any], Written]) -> Written:
+        return self.run(work)  # in memory: nothing to wait for
+
     def counter_exists(self, sequence: str) -> bool:
         return sequence in self.counters
+
+    async def lookup(self, key: str) -> StoredResponse | None:
+        return self.find_response(key)
+
+    def store_response_later(self, key: str, status: int, body: bytes, content_type: str,
+                             location: str | None) -> None:
+        self.store_response(key, status, body, content_type, location)
 
     def find_response(self, key: str) -> StoredResponse | None:
         return self.responses.get(key)

@@ -13,7 +13,7 @@ from slrt_contracts.events.intake import EscalationReason, Level
 from slrt_runtime.consumers import Delivery, PermanentFailure
 from slrt_runtime.deadlines import Deadline
 
-from ..domain import Complaint, Status, WrongState
+from ..domain import Complaint, ComplaintNotFound, Status, WrongState
 from ..adapters.notify import Notice
 from .base import IntakeBase
 
@@ -42,9 +42,10 @@ class Reactions(IntakeBase):
         check = delivery.event
         if not isinstance(check, DTKSChecked):
             raise PermanentFailure(f"not a DTKS check: {type(check).__name__}")
-        if not self.exists(check.complaint_id):
-            raise PermanentFailure(f"DTKS check of a complaint intake does not know: {check.complaint_id}")
-        complaint = self.load(check.complaint_id)
+        try:  # one read: loading is the existence check (every complaint gets a DTKS check)
+            complaint = self.load(check.complaint_id)
+        except ComplaintNotFound:
+            raise PermanentFailure(f"DTKS check of a complaint intake does not know: {check.complaint_id}") from None
         now = self.clock()
         complaint.record_dtks_check(
             check.status, programmes=list(check.programmes), household_id=check.household_id,

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -64,9 +66,42 @@ class Registered:
     created: bool
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """A registration checked and ready to be numbered and saved."""
+
+    sequences: list[str]
+    build: Callable[..., Complaint]
+    fingerprint: str
+    at_once: bool
+
+
 class Registration(IntakeBase):
     def register_complaint(self, actor: Actor, submission: Submission) -> Registered:
         """One transaction: the complaint, its receipt number and (at a desk) its queue number."""
+        plan = self._plan(actor, submission)
+        if submission.client_id is not None and self.exists(submission.client_id):
+            return self._already_registered(submission.client_id, plan.fingerprint)
+        try:
+            [complaint] = self.save_numbered(plan.sequences, plan.build)
+        except IntegrityError as e:
+            return self._registered_meanwhile(submission, plan, e)
+        return self._registered(plan, complaint)
+
+    async def register_new_complaint(self, actor: Actor, submission: Submission) -> Registered:
+        """:meth:`register_complaint` on the event loop, for a submission whose id nobody can have
+        used: none, or one derived from an Idempotency-Key the request found unused. Nothing is read
+        before the transaction, and only the store's writer thread works. (A complaint with that id
+        after all, e.g. of a key pruned long ago, still fails the store's unique id and is answered.)"""
+        plan = self._plan(actor, submission)
+        try:
+            [complaint] = await self.save_numbered_async(plan.sequences, plan.build)
+        except IntegrityError as e:
+            return await asyncio.to_thread(self._registered_meanwhile, submission, plan, e)
+        return self._registered(plan, complaint)
+
+    def _plan(self, actor: Actor, submission: Submission) -> _Plan:
+        """The checks that need no store, and what to build inside the transaction."""
         district = self.settings.district
         if submission.region.district != district:
             raise OutsideDistrict(f"this SLRT serves district {district}, not {submission.region.district}")
@@ -79,8 +114,6 @@ class Registration(IntakeBase):
         nik = submission.nik or (submission.identity.nik if submission.identity else None)
         channel = submission.channel or CHANNEL_OF_ROLE.get(actor.role, Channel.FRONT_OFFICE)
         fingerprint = submission.fingerprint(channel)
-        if submission.client_id is not None and self.exists(submission.client_id):
-            return self._already_registered(submission.client_id, fingerprint)
         now = self.clock()
         sequences = [receipt_sequence_name(district, now.year)]
         # Queue numbers per office (the secretariat of the district, or one Puskesos) and local day.
@@ -108,14 +141,16 @@ class Registration(IntakeBase):
                 complaint.take_queue_number(queue_number, office)
             return complaint
 
-        try:
-            [complaint] = self.save_numbered(sequences, build)
-        except IntegrityError:
-            # The same client id registered at the same moment by a second request: answer as a retry.
-            if submission.client_id is not None and self.exists(submission.client_id):
-                return self._already_registered(submission.client_id, fingerprint)
-            raise
-        if at_once:
+        return _Plan(sequences, build, fingerprint, at_once)
+
+    def _registered_meanwhile(self, submission: Submission, plan: _Plan, error: IntegrityError) -> Registered:
+        # The same client id registered at the same moment by a second request: answer as a retry.
+        if submission.client_id is not None and self.exists(submission.client_id):
+            return self._already_registered(submission.client_id, plan.fingerprint)
+        raise error
+
+    def _registered(self, plan: _Plan, complaint: Complaint) -> Registered:
+        if plan.at_once:
             notice = complaint.notices[0]
             self.notifier.send(Notice(complaint.receipt_number, notice["kind"], notice["message"],
                                       complaint.contact_phone))
