@@ -387,23 +387,3 @@ def test_a_referral_sent_before_assessment_pauses_the_level_from_the_start(intak
     intake.fire_deadlines()
     assert intake.get(cid)["level"] == "back_office" and intake.get(cid)["overdue_steps"] == []
 
-
-def test_events_about_a_complaint_intake_does_not_know(intake) -> None:
-    """A DTKS check of an unknown complaint can never succeed (dead-letter); a referral event about one
-    is recorded as seen and changes nothing."""
-    import pytest
-    from slrt_contracts import DTKSChecked, Region
-    from slrt_runtime.consumers import PermanentFailure
-
-    unknown, region = uuid.uuid4(), Region(**VILLAGE)
-    stored = intake.app.recorder.max_notification_id()
-    with pytest.raises(PermanentFailure, match="does not know"):
-        intake.deliver(DTKSChecked(
-            district=DISTRICT, complaint_id=unknown, receipt_number="RK-1605-26-999999", checked_at=intake.clock(),
-            status=DTKSStatus.FOUND, field="health", complaint_type="grievance", region=region, programmes=[]),
-            "on_dtks_checked", upstream="dtks")
-    assert intake.deliver(ReferralSent(
-        district=DISTRICT, referral_id=uuid.uuid4(), complaint_id=unknown, receipt_number="RK-1605-26-999999",
-        agency="dinkes", field="health", complaint_type="grievance", dtks_status=DTKSStatus.FOUND, region=region,
-        sent_at=intake.clock(), approved_by=service_actor("referral", DISTRICT)), "on_referral", "referral")
-    assert intake.app.recorder.max_notification_id() == stored
