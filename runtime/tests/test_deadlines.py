@@ -119,6 +119,33 @@ def test_a_handler_refused_by_the_domain_marks_the_deadline_spent(settings: Serv
     assert book.fire_due(now + dt.timedelta(hours=1), escalator(app, now)) == []
 
 
+class Note(Aggregate):
+    """Something else the service stores, which opens no deadline."""
+
+    @event("Written")
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def test_a_book_told_its_events_reads_no_other_and_works_the_same(settings: ServiceSettings) -> None:
+    app = Cases(settings)
+    seen: list[str] = []
+
+    def recording(domain_event: object) -> Iterable[Deadline | ClearDeadline]:
+        seen.append(type(domain_event).__name__)
+        return deadlines_of(domain_event)
+
+    book = DeadlineBook(app, recording, events=(Case.Opened, Case.Escalated, Case.Closed))
+    case_id = app.open(T0)
+    app.save(Note(text="no deadline"))
+    app.close_case(app.open(T0))
+    late = T0 + dt.timedelta(hours=2, minutes=1)
+    assert [d.aggregate_id for d in book.fire_due(late, escalator(app, late))] == [case_id]
+    assert seen == ["Opened", "Opened", "Closed", "Escalated"], "the note is left unread"
+    assert app.repository.get(case_id).level == "supervisor"
+    assert [d.due_at for d in book.open_deadlines()] == [late + dt.timedelta(hours=2)]
+
+
 def test_deadlines_survive_a_restart_of_the_service(tmp_path: Path) -> None:
     settings = ServiceSettings(persistence="sqlite", data_dir=tmp_path)
     app = Cases(settings)

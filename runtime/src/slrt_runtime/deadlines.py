@@ -16,12 +16,13 @@ import asyncio
 import datetime as dt
 import json
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import Notification
+from eventsourcing.utils import get_topic
 
 from .errors import DomainError
 from .eventstore import ServiceApplication
@@ -56,8 +57,12 @@ def _epoch(moment: dt.datetime) -> float:
 
 
 class DeadlineBook(OwnLogProjection):
-    def __init__(self, application: ServiceApplication, deadlines_of: DeadlinesOf, name: str = "deadlines") -> None:
+    def __init__(self, application: ServiceApplication, deadlines_of: DeadlinesOf, name: str = "deadlines",
+                 *, events: Collection[type] | None = None) -> None:
+        """``events``: the only event classes ``deadlines_of`` opens or closes a deadline on, if given;
+        the book then skips the others unread (decoding every event of the log was most of its cost)."""
         self.deadlines_of = deadlines_of
+        self.topics = None if events is None else frozenset(get_topic(cls) for cls in events)
         super().__init__(application, name)
 
     def create_tables(self, c: Any) -> None:
@@ -70,8 +75,10 @@ class DeadlineBook(OwnLogProjection):
         c.execute(f"CREATE INDEX IF NOT EXISTS {self.name}_open_due ON {self.table()} (due_at) WHERE fired_at IS NULL")
 
     def apply(self, c: Any, notifications: Sequence[Notification]) -> None:
-        sql = self.db.sql
+        sql, topics = self.db.sql, self.topics
         for notification in notifications:
+            if topics is not None and notification.topic not in topics:
+                continue
             for change in self.deadlines_of(self.application.mapper.to_domain_event(notification)):
                 c.execute(sql(f"DELETE FROM {self.table()} WHERE key = ?"), (change.key,))
                 if isinstance(change, Deadline):

@@ -386,3 +386,4 @@ def test_a_referral_sent_before_assessment_pauses_the_level_from_the_start(intak
     intake.clock.advance(days=30)
     intake.fire_deadlines()
     assert intake.get(cid)["level"] == "back_office" and intake.get(cid)["overdue_steps"] == []
+

@@ -104,7 +104,7 @@ async def test_agency_answers_on_its_own_subject_exactly_once(nats_url: str, dis
 
         def referable() -> bool:
             try:
-                app._complaint(complaint_id).ensure_referable()
+                app._dtks(app._complaint(complaint_id))
             except Exception:  # noqa: BLE001 - not arrived yet
                 return False
             return True

@@ -155,35 +155,61 @@ def test_redelivered_complaint_events_change_nothing_and_sent_carries_the_dtks_r
     assert sent.approved_by == Actor(id="manager-1605", role=Role.MANAGER, region="1605")
 
 
-def test_registration_and_dtks_check_racing_to_create_the_complaint_both_take_effect(office) -> None:
+def _arrivals(complaint_id, dtks_status="found"):
     import datetime as dt
-    import uuid
 
     from slrt_contracts import Actor, Channel, ComplaintRegistered, DTKSChecked, Region, Role
-    from slrt_referral.domain import Complaint
-    from slrt_runtime.consumers import Delivery
 
-    app, complaint_id = office.app, uuid.uuid4()
     region = Region(district="1605", subdistrict="160501", village="1605012003")
     common = dict(district="1605", complaint_id=complaint_id, receipt_number="RK-1605-26-000123", region=region,
                   field="health", complaint_type="grievance")
     registered = ComplaintRegistered(**common, registered_at=dt.datetime.now(dt.timezone.utc),
                                      channel=Channel.FRONT_OFFICE,
                                      recorded_by=Actor(id="fo", role=Role.FRONT_OFFICE, region="1605"))
-    checked = DTKSChecked(**common, checked_at=dt.datetime.now(dt.timezone.utc), status="found", programmes=[])
-    # The DTKS consumer read "no complaint yet"; the registration consumer creates it meanwhile.
-    original, raced = app._complaint_for, []
+    checked = DTKSChecked(**common, checked_at=dt.datetime.now(dt.timezone.utc), status=dtks_status,
+                          programmes=["PKH"])
+    return region, registered, checked
 
-    def stale_read(event):
-        if not raced:
-            raced.append(True)
-            stale = Complaint(complaint_id=complaint_id, receipt_number="RK-1605-26-000123", region=region,
-                              field="health", complaint_type="grievance")
-            app.on_complaint_registered(Delivery("intake", 501, registered))
-            return stale
-        return original(event)
 
-    app._complaint_for = stale_read
-    app.on_complaint_checked(Delivery("dtks", 502, checked))
-    app._complaint_for = original
-    assert office.propose(complaint_id, "JAMKESDA").status_code == 201, "registered and checked"
+def test_registration_and_dtks_check_take_effect_in_either_order_once_each(office) -> None:
+    import uuid
+
+    from slrt_runtime.consumers import Delivery
+
+    app = office.app
+    for check_first in (False, True):
+        complaint_id = uuid.uuid4()
+        _, registered, checked = _arrivals(complaint_id)
+        deliveries = [Delivery("intake", 601 + 2 * check_first, registered),
+                      Delivery("dtks", 602 + 2 * check_first, checked)]
+        for delivery in reversed(deliveries) if check_first else deliveries:
+            handler = app.on_complaint_registered if delivery.upstream == "intake" else app.on_complaint_checked
+            handler(delivery)
+            handler(delivery)  # redelivered: recognised, no second effect
+        assert office.propose(complaint_id, "JAMKESDA").status_code == 201, "registered and checked"
+    before = app.recorder.max_notification_id()
+    # A second check of a complaint under another message id: recorded as seen, the first one stands.
+    _, _, again = _arrivals(complaint_id, dtks_status="not_found")
+    app.on_complaint_checked(Delivery("dtks", 700, again))
+    assert app.recorder.max_notification_id() == before and app.is_processed("dtks", 700)
+    assert app._dtks(app._complaint(complaint_id)) == ("found", ["PKH"])
+
+
+def test_a_complaint_noted_by_its_dtks_check_in_an_older_store_takes_its_registration(office) -> None:
+    import uuid
+
+    from slrt_referral.domain import Complaint
+    from slrt_runtime.consumers import Delivery
+
+    app, complaint_id = office.app, uuid.uuid4()
+    region, registered, _ = _arrivals(complaint_id)
+    # As the service stored it before DTKSResult: the complaint noted by its check, which it carries.
+    noted = Complaint(complaint_id=complaint_id, receipt_number="RK-1605-26-000123", region=region,
+                      field="health", complaint_type="grievance")
+    noted.check("found", ["PKH"])
+    app.save(noted)
+    assert office.propose(complaint_id, "JAMKESDA").status_code == 409, "not registered yet"
+    app.on_complaint_registered(Delivery("intake", 801, registered))
+    assert app.is_processed("intake", 801)
+    r = office.propose(complaint_id, "JAMKESDA")
+    assert r.status_code == 201 and r.json()["dtks_status"] == "found" and r.json()["programmes"] == ["PKH"]

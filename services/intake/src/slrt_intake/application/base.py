@@ -49,6 +49,13 @@ class IntakeBase(ServiceApplication):
         except AggregateNotFoundError:
             raise ComplaintNotFound(f"no complaint {complaint_id}") from None
 
+    def find(self, complaint_id: UUID) -> Complaint | None:
+        """The complaint, or None when there is none: one read where ``exists`` then ``load`` take two."""
+        try:
+            return self.repository.get(complaint_id)
+        except AggregateNotFoundError:
+            return None
+
     def exists(self, complaint_id: UUID) -> bool:
         return bool(self.recorder.select_events(complaint_id, limit=1))
 

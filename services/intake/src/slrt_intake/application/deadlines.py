@@ -24,6 +24,12 @@ AT_ONCE = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 """Due date of a queued notice: due as soon as the watcher runs, whatever the clocks say."""
 
 
+EVENTS = (Complaint.NoticeQueued, Complaint.CitizenNotified, Complaint.DTKSRecorded, Complaint.Resumed,
+          Complaint.Assessed, Complaint.Escalated, Complaint.Appealed, Complaint.ReferralNoted, Complaint.Resolved,
+          Complaint.Answered, Complaint.Closed)
+"""Every event class ``deadlines_of`` matches: the book reads no other (the registration, queue numbers...)."""
+
+
 def deadlines_of_for(app: IntakeApplication) -> Callable[[Any], list[Change]]:
     def deadlines_of(event: Any) -> list[Change]:
         cid = event.originator_id
@@ -76,4 +82,4 @@ def deadlines_of_for(app: IntakeApplication) -> Callable[[Any], list[Change]]:
 
 
 def deadline_book(app: IntakeApplication) -> DeadlineBook:
-    return DeadlineBook(app, deadlines_of_for(app))
+    return DeadlineBook(app, deadlines_of_for(app), events=EVENTS)

@@ -58,9 +58,11 @@ class Reactions(IntakeBase):
     def on_letter(self, delivery: Delivery) -> bool:
         letter = delivery.event
         complaint_id = getattr(letter, "complaint_id", None)
+        complaint = None
         if (letter.event_name in LETTERS_THAT_RESUME and getattr(letter, "letter_type", None) == CIVIL_REGISTRY_LETTER
-                and complaint_id is not None and self.exists(complaint_id)):
-            complaint = self.load(complaint_id)
+                and complaint_id is not None):
+            complaint = self.find(complaint_id)
+        if complaint is not None:
             complaint.resume_after_civil_registry(
                 letter.letter_id, self.rules.due(self.rules.assessment, self.clock()))  # type: ignore[attr-defined]
             return self.save_processed(delivery.upstream, delivery.notification_id, complaint)
@@ -72,9 +74,9 @@ class Reactions(IntakeBase):
         if event.event_name == "ReferralAnswered":
             state = ANSWER_STATE.get(str(getattr(event.decision, "value", event.decision)))  # type: ignore[attr-defined]
         complaint_id = getattr(event, "complaint_id", None)
-        if state is None or complaint_id is None or not self.exists(complaint_id):
+        complaint = self.find(complaint_id) if state is not None and complaint_id is not None else None
+        if complaint is None:
             return self.save_processed(delivery.upstream, delivery.notification_id)
-        complaint = self.load(complaint_id)
         due_if_back = self.rules.level_due(Level(complaint.level), self.clock()) if complaint.level else self.clock()
         complaint.note_referral(event.referral_id, event.agency, state,  # type: ignore[attr-defined]
                                 reason_given=getattr(event, "reason", None) is not None, due_if_back=due_if_back)

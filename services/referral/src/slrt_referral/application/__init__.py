@@ -21,7 +21,7 @@ from slrt_runtime.errors import DomainError, InvalidTransition, NotPermitted
 from slrt_runtime.audit import trail
 from slrt_runtime.eventstore import ServiceApplication
 
-from ..domain import Catalogue, Complaint, ComplaintNotKnown, Programme, Referral, ReferralNotFound
+from ..domain import Catalogue, Complaint, ComplaintNotKnown, DTKSResult, Programme, Referral, ReferralNotFound
 from ..domain.complaints import IDENTITY_FIELDS
 from ..domain.referrals import OPEN
 from .history import STEPS
@@ -99,30 +99,30 @@ class ReferralApplication(ServiceApplication):
         return programme.as_dict()
 
     # -- complaints, learnt from intake and dtks --------------------------------------------------
-    def _complaint_for(self, event: ComplaintRegistered | DTKSChecked) -> Complaint:
+    def on_complaint_registered(self, delivery: Delivery) -> None:
+        event = delivery.event
+        assert isinstance(event, ComplaintRegistered)
+        identity, consent = _identity(event)
+        # Created without reading first: the usual case is a complaint this service has never seen.
+        complaint = Complaint.learn(event.complaint_id, event.receipt_number, event.region, event.field,
+                                    event.complaint_type, identity, consent)
         try:
-            return self.repository.get(Complaint.create_id(event.complaint_id))
-        except AggregateNotFoundError:
-            return Complaint(complaint_id=event.complaint_id, receipt_number=event.receipt_number,
-                             region=event.region, field=event.field, complaint_type=event.complaint_type)
+            self.save_processed(delivery.upstream, delivery.notification_id, complaint)
+        except IntegrityError:
+            # Already there: noted by its DTKS check before complaints were created only by their
+            # registration (an older store), or registered under another message id.
+            self._register_known(delivery, identity, consent)
 
-    def _learn(self, delivery: Delivery, change: Callable[[Complaint], None]) -> None:
-        # Registration and DTKS check arrive on two consumers at once and may both create the
-        # complaint: the loser of that race re-reads it and applies its change again, at once.
-        for attempt in range(3):
-            complaint = self._complaint_for(delivery.event)  # type: ignore[arg-type]
-            change(complaint)
+    def _register_known(self, delivery: Delivery, identity: dict[str, Any] | None, consent: bool) -> None:
+        for attempt in range(3):  # a consent or a proposal may change the complaint meanwhile
+            complaint = self._complaint(delivery.event.complaint_id)  # type: ignore[attr-defined]
+            complaint.register(identity, consent)
             try:
                 self.save_processed(delivery.upstream, delivery.notification_id, complaint)
                 return
             except IntegrityError:
                 if attempt == 2:
                     raise
-
-    def on_complaint_registered(self, delivery: Delivery) -> None:
-        event = delivery.event
-        assert isinstance(event, ComplaintRegistered)
-        self._learn(delivery, lambda complaint: complaint.register(*_identity(event)))
 
     def on_consent_recorded(self, delivery: Delivery) -> None:
         event = delivery.event
@@ -135,7 +135,25 @@ class ReferralApplication(ServiceApplication):
     def on_complaint_checked(self, delivery: Delivery) -> None:
         event = delivery.event
         assert isinstance(event, DTKSChecked)
-        self._learn(delivery, lambda complaint: complaint.check(event.status.value, list(event.programmes)))
+        result = DTKSResult(complaint_id=event.complaint_id, status=event.status.value,
+                            programmes=list(event.programmes))
+        try:
+            self.save_processed(delivery.upstream, delivery.notification_id, result)
+        except IntegrityError:
+            if not self.recorder.select_events(result.id, limit=1):
+                raise
+            # Checked before, under another message id: the first check stands.
+            self.save_processed(delivery.upstream, delivery.notification_id)
+
+    def _dtks(self, complaint: Complaint) -> tuple[str, list[str]]:
+        """The complaint's DTKS status and programmes; refused until registration and check are known."""
+        result = None
+        if complaint.dtks_status is None:  # else learnt before DTKSResult existed: the complaint has it
+            try:
+                result = self.repository.get(DTKSResult.create_id(complaint.complaint_id))
+            except AggregateNotFoundError:
+                pass
+        return complaint.dtks(result)
 
     def _complaint(self, complaint_id: UUID) -> Complaint:
         try:
@@ -156,8 +174,8 @@ class ReferralApplication(ServiceApplication):
             raise ReferralNotFound(f"no referral {referral_id}")
         return referral
 
-    def _new_referral(self, complaint: Complaint, programme: Programme, note: str | None, by: Actor,
-                      redirected_from: UUID | None = None) -> Referral:
+    def _new_referral(self, complaint: Complaint, dtks: tuple[str, list[str]], programme: Programme,
+                      note: str | None, by: Actor, redirected_from: UUID | None = None) -> Referral:
         if not programme.active:
             raise DomainError(f"programme {programme.code} is withdrawn from the catalogue")
         for existing_id in complaint.referral_ids:
@@ -167,8 +185,8 @@ class ReferralApplication(ServiceApplication):
                     f"the complaint already has an open referral to {programme.code} ({existing.status.value})")
         referral = Referral(
             complaint_id=complaint.complaint_id, receipt_number=complaint.receipt_number, region=complaint.region,
-            complaint_type=complaint.complaint_type, dtks_status=complaint.dtks_status,
-            dtks_programmes=complaint.dtks_programmes, programme=programme.as_dict(), note=note, proposed_by=by,
+            complaint_type=complaint.complaint_type, dtks_status=dtks[0], dtks_programmes=dtks[1],
+            programme=programme.as_dict(), note=note, proposed_by=by,
             redirected_from=redirected_from,
         )
         complaint.attach(referral.id)
@@ -180,8 +198,8 @@ class ReferralApplication(ServiceApplication):
         complaint = self._complaint(complaint_id)
         if not actor.covers(complaint.region.village):
             raise NotPermitted(f"actor's region {actor.region} does not cover this complaint")
-        complaint.ensure_referable()
-        referral = self._new_referral(complaint, self._catalogue().programme(programme_code), note, actor)
+        referral = self._new_referral(complaint, self._dtks(complaint), self._catalogue().programme(programme_code),
+                                      note, actor)
         self.save(complaint, referral)
         return referral.id
 
@@ -217,8 +235,9 @@ class ReferralApplication(ServiceApplication):
         referral = self._get(referral_id)
         referral.ensure_redirectable(manager, reason, programme_code)
         complaint = self._complaint(referral.complaint_id)
-        successor = self._new_referral(complaint, self._catalogue().programme(programme_code),
-                                       note or referral.note, manager, redirected_from=referral.id)
+        successor = self._new_referral(complaint, self._dtks(complaint),
+                                       self._catalogue().programme(programme_code), note or referral.note, manager,
+                                       redirected_from=referral.id)
         referral.redirect(manager, reason, successor)
         successor.approve(manager, self._disclosure(successor), self.clock())
         self.save(complaint, referral, successor)

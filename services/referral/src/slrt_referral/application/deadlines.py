@@ -27,6 +27,10 @@ def _answer_due(referral_id: Any, due_at: dt.datetime) -> Deadline:
                     data={"due_at": due_at.isoformat()})
 
 
+EVENTS = (Referral.Sent, Referral.Answered, Referral.OutcomeReported, Referral.Revoked, Referral.Redirected)
+"""Every event class ``deadlines_of`` matches: the book reads no other (complaints, DTKS results...)."""
+
+
 def deadlines_of(domain_event: Any) -> Iterable[Deadline | ClearDeadline]:
     key = f"{getattr(domain_event, 'originator_id', '')}:{ANSWER_STEP}"
     match domain_event:
@@ -40,7 +44,7 @@ def deadlines_of(domain_event: Any) -> Iterable[Deadline | ClearDeadline]:
 
 
 def deadline_book(app: ReferralApplication) -> DeadlineBook:
-    return DeadlineBook(app, deadlines_of)
+    return DeadlineBook(app, deadlines_of, events=EVENTS)
 
 
 def on_due(app: ReferralApplication, deadline: Deadline) -> None:
