@@ -20,6 +20,9 @@ from .handlers import project
 from .state import Op, State, apply_ops, value
 
 CHUNK = 500  # ids per IN (...) list
+CACHE_ENTITIES = 50_000
+"""Entities whose state a projector keeps between batches (a few hundred bytes each with their counter
+contributions): the complaints of the last hours, which the next events of the other streams touch."""
 
 
 class Projected(NamedTuple):
@@ -50,11 +53,26 @@ class Applied:
 
 
 class Projector:
-    def __init__(self, store: ReadStore) -> None:
-        self.store = store
+    def __init__(self, store: ReadStore, *, cache: int = CACHE_ENTITIES) -> None:
         self.lock = threading.Lock()  # one writer: entity read-modify-write must not interleave
+        self.cache_size = cache
+        self.store = store
         # Live writes on PostgreSQL: the replicas' shared writer lock and generation check (see Generations.guard).
         self.guard: Callable[[Cursor], None] | None = None
+
+    @property
+    def store(self) -> ReadStore:
+        return self._store
+
+    @store.setter
+    def store(self, store: ReadStore) -> None:
+        self._store = store
+        # The states of recently written entities, with what they add to the counters: a batch reads and
+        # decodes from the database only those not here. Valid while the last row of the change log is
+        # this projector's own last commit (``_seq``): a write by anyone else (another replica, another
+        # projector on the same file) moves it, and the cache is dropped.
+        self._cache: dict[tuple[str, str], tuple[State, list[Contribution]]] = {}
+        self._seq: int | None = None
 
     def apply(self, delivery: Delivery) -> bool:
         """Apply one event; False when this upstream notification was already applied."""
@@ -72,24 +90,40 @@ class Projector:
                     self.guard(c)
                 fresh = _untracked(c, batch)
                 if fresh:
-                    self._apply(c, fresh)
-                    _record_change(c, Applied(len(fresh), tuple(p.name for p in fresh),
-                                              tuple(sorted({p.region for p in fresh}))))
+                    last = _last_change(c)
+                    if last != self._seq:
+                        self._cache.clear()
+                    written = self._apply(c, fresh)
+                    seq = _record_change(c, last, Applied(len(fresh), tuple(p.name for p in fresh),
+                                                          tuple(sorted({p.region for p in fresh}))))
+            if fresh:  # committed: only now may the cache hold what this batch wrote
+                self._remember(written)
+                self._seq = seq
         return len(fresh)
 
-    def _apply(self, c: Cursor, batch: list[Projected]) -> None:
+    def _apply(self, c: Cursor, batch: list[Projected]) -> dict[tuple[str, str], tuple[State, list[Contribution]]]:
         keys = {(kind, eid) for p in batch for kind, eid, _ in p.updates}
-        states = _load(c, keys)
-        before = {key: CONTRIBUTIONS[key[0]](state) for key, state in states.items()}
+        states: dict[tuple[str, str], State] = {}
+        before: dict[tuple[str, str], list[Contribution]] = {}
+        missing = []
+        for key in keys:
+            if (hit := self._cache.get(key)) is not None:
+                # A shallow copy: the merge rules replace slot values rather than change them in place,
+                # so a batch that rolls back leaves the cached state as it was.
+                states[key], before[key] = dict(hit[0]), hit[1]
+            else:
+                missing.append(key)
+        for key, state in _load(c, missing).items():
+            states[key], before[key] = state, CONTRIBUTIONS[key[0]](state)
         for p in batch:
             for kind, eid, ops in p.updates:
                 apply_ops(states.setdefault((kind, eid), {}), ops)
-        changed = list(states.items())
+        written = {key: (state, CONTRIBUTIONS[key[0]](state)) for key, state in states.items()}
         delta: dict[tuple[str, str, str, str], int] = {}
-        for key, state in changed:
-            _count(delta, before.get(key, ()), CONTRIBUTIONS[key[0]](state))
+        for key, (_, after) in written.items():
+            _count(delta, before.get(key, ()), after)
         c.executemany("INSERT INTO {p}entities VALUES (?,?,?) ON CONFLICT (kind, id) DO UPDATE SET state=excluded.state",
-                      [(k[0], k[1], json.dumps(s, sort_keys=True)) for k, s in changed])
+                      [(k[0], k[1], json.dumps(s, sort_keys=True)) for k, s in states.items()])
         _write_counts(c, "counts", delta)
         rolled: dict[tuple[str, str, str, str], int] = {}
         for (metric, k, region, period), n in delta.items():
@@ -97,23 +131,37 @@ class Projector:
             rolled[key] = rolled.get(key, 0) + n
         _write_counts(c, "counts_sub", rolled)
         _timeline(c, batch)
-        _queue(c, [(k[1], s) for k, s in changed if k[0] == "complaint"])
+        _queue(c, [(k[1], s) for k, s in states.items() if k[0] == "complaint"])
         c.executemany("INSERT INTO {p}tracking VALUES (?,?)", [(p.upstream, p.notification_id) for p in batch])
+        return written
+
+    def _remember(self, written: dict[tuple[str, str], tuple[State, list[Contribution]]]) -> None:
+        cache = self._cache
+        for key, entry in written.items():
+            cache.pop(key, None)  # re-inserted at the end: the dict's order is the order of last writes
+            cache[key] = entry
+        while len(cache) > self.cache_size:
+            del cache[next(iter(cache))]
 
 
 KEEP_CHANGES = 10_000
 
 
-def _record_change(c: Cursor, applied: Applied) -> None:
+def _last_change(c: Cursor) -> int:
+    row = c.execute("SELECT MAX(seq) FROM {p}changes").fetchone()
+    return row[0] if row and row[0] is not None else 0
+
+
+def _record_change(c: Cursor, last: int, applied: Applied) -> int:
     """One row per committed batch: every replica's live updates poll this (see entrypoints/live.py), so a
     page sees the changes whichever pod's consumer applied them. Writers are serialised (SQLite's write
-    lock, the replicas' advisory lock on PostgreSQL), so MAX+1 is the commit order."""
-    row = c.execute("SELECT MAX(seq) FROM {p}changes").fetchone()
-    seq = (row[0] if row and row[0] is not None else 0) + 1
+    lock, the replicas' advisory lock on PostgreSQL), so MAX+1 (``last`` + 1) is the commit order."""
+    seq = last + 1
     c.execute("INSERT INTO {p}changes VALUES (?,?,?,?)",
               (seq, applied.events, ",".join(sorted(set(applied.names))), ",".join(applied.regions)))
     if seq % 1000 == 0:
         c.execute("DELETE FROM {p}changes WHERE seq <= ?", (seq - KEEP_CHANGES,))
+    return seq
 
 
 def changes_since(store: ReadStore, seq: int | None) -> tuple[int, list[Applied]]:
@@ -150,7 +198,7 @@ def _untracked(c: Cursor, deliveries: Sequence[Projected]) -> list[Projected]:
     return fresh
 
 
-def _load(c: Cursor, keys: set[tuple[str, str]]) -> dict[tuple[str, str], State]:
+def _load(c: Cursor, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], State]:
     states: dict[tuple[str, str], State] = {}
     by_kind: dict[str, list[str]] = {}
     for kind, eid in keys:
