@@ -122,6 +122,8 @@ async def live_catch_up(url: str, data_dir: Path, events: int) -> tuple[int, flo
             print(f"\r  live consumers: {done:,}", end="", file=sys.stderr)
             await asyncio.sleep(0.2)
         elapsed = time.perf_counter() - start
+        print(f"\r  live consumers: {done:,} ({sum(getattr(c, 'caught_up', 0) for c in live):,} through the decoder"
+              f" process, {sum(c.batches_split for c in live)} batches split)", end="", file=sys.stderr)
     finally:
         await messaging.stop()
         models.close()

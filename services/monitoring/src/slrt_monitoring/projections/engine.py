@@ -53,9 +53,12 @@ class Applied:
 
 
 class Projector:
-    def __init__(self, store: ReadStore, *, cache: int = CACHE_ENTITIES) -> None:
+    def __init__(self, store: ReadStore, *, cache: int = CACHE_ENTITIES, derived: bool = True) -> None:
         self.lock = threading.Lock()  # one writer: entity read-modify-write must not interleave
         self.cache_size = cache
+        # False for a rebuild's bulk writer: entities, timeline and tracking batch by batch, and the
+        # counters and queue once at the end (:meth:`finish`): one contribution per entity, not two per change.
+        self.derived = derived
         self.store = store
         # Live writes on PostgreSQL: the replicas' shared writer lock and generation check (see Generations.guard).
         self.guard: Callable[[Cursor], None] | None = None
@@ -113,27 +116,46 @@ class Projector:
                 states[key], before[key] = dict(hit[0]), hit[1]
             else:
                 missing.append(key)
+        derived = self.derived
         for key, state in _load(c, missing).items():
-            states[key], before[key] = state, CONTRIBUTIONS[key[0]](state)
+            states[key], before[key] = state, CONTRIBUTIONS[key[0]](state) if derived else []
         for p in batch:
             for kind, eid, ops in p.updates:
                 apply_ops(states.setdefault((kind, eid), {}), ops)
+        c.executemany("INSERT INTO {p}entities VALUES (?,?,?) ON CONFLICT (kind, id) DO UPDATE SET state=excluded.state",
+                      [(k[0], k[1], json.dumps(s, sort_keys=True)) for k, s in states.items()])
+        _timeline(c, batch)
+        c.executemany("INSERT INTO {p}tracking VALUES (?,?)", [(p.upstream, p.notification_id) for p in batch])
+        if not derived:
+            return {key: (state, []) for key, state in states.items()}
         written = {key: (state, CONTRIBUTIONS[key[0]](state)) for key, state in states.items()}
         delta: dict[tuple[str, str, str, str], int] = {}
         for key, (_, after) in written.items():
             _count(delta, before.get(key, ()), after)
-        c.executemany("INSERT INTO {p}entities VALUES (?,?,?) ON CONFLICT (kind, id) DO UPDATE SET state=excluded.state",
-                      [(k[0], k[1], json.dumps(s, sort_keys=True)) for k, s in states.items()])
-        _write_counts(c, "counts", delta)
-        rolled: dict[tuple[str, str, str, str], int] = {}
-        for (metric, k, region, period), n in delta.items():
-            key = (metric, k, region[:6], period)
-            rolled[key] = rolled.get(key, 0) + n
-        _write_counts(c, "counts_sub", rolled)
-        _timeline(c, batch)
-        _queue(c, [(k[1], s) for k, s in states.items() if k[0] == "complaint"])
-        c.executemany("INSERT INTO {p}tracking VALUES (?,?)", [(p.upstream, p.notification_id) for p in batch])
+        _write_derived(c, delta, [(k[1], s) for k, s in states.items() if k[0] == "complaint"])
         return written
+
+    def finish(self) -> None:
+        """A bulk writer's last step: the counters and the open-complaints queue, from the entities'
+        states (what live writes keep up to date batch by batch: the same rows either way)."""
+        with self.lock, self.store.transaction(commit=True) as c:
+            for table in ("counts", "counts_sub", "open_complaints"):
+                c.execute(f"DELETE FROM {{p}}{table}")
+            delta: dict[tuple[str, str, str, str], int] = {}
+            after: tuple[str, str] = ("", "")
+            while rows := c.execute("SELECT kind, id, state FROM {p}entities WHERE kind > ? OR (kind = ? AND id > ?)"
+                                    " ORDER BY kind, id LIMIT 10000", (after[0], *after)).fetchall():
+                complaints = []
+                for kind, eid, text in rows:
+                    state = json.loads(text)
+                    _count(delta, (), CONTRIBUTIONS[kind](state))
+                    if kind == "complaint":
+                        complaints.append((eid, state))
+                _queue(c, complaints)
+                after = rows[-1][0], rows[-1][1]
+            _write_derived(c, delta, [])
+        self._cache.clear()
+        self.derived = True
 
     def _remember(self, written: dict[tuple[str, str], tuple[State, list[Contribution]]]) -> None:
         cache = self._cache
@@ -227,6 +249,18 @@ def _count(delta: dict[tuple[str, str, str, str], int], old: Sequence[Contributi
     for c, m in changes:
         key = c[:4]
         delta[key] = delta.get(key, 0) + m * c[4]
+
+
+def _write_derived(c: Cursor, delta: dict[tuple[str, str, str, str], int],
+                   complaints: list[tuple[str, State]]) -> None:
+    """The counters (per village and rolled up to sub-districts) and the open-complaints queue."""
+    _write_counts(c, "counts", delta)
+    rolled: dict[tuple[str, str, str, str], int] = {}
+    for (metric, k, region, period), n in delta.items():
+        key = (metric, k, region[:6], period)
+        rolled[key] = rolled.get(key, 0) + n
+    _write_counts(c, "counts_sub", rolled)
+    _queue(c, complaints)
 
 
 def _write_counts(c: Cursor, table: str, delta: dict[tuple[str, str, str, str], int]) -> None:
