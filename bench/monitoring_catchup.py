@@ -282,7 +282,7 @@ def main() -> None:
                 live_n, live_s, live_cpu = measured(live_catch_up(server.url, Path(tmp) / "live-catchup", stored))
                 live_rate = live_n / live_s
                 print(f"live consumers resume : {live_n:>10,} events in {live_s:7.1f} s = {live_rate:>9,.0f} events/s"
-                      f"  {cpu(live_cpu, live_n)}  ({live_rate / raw_rate:.0%} of raw; fsync, acks; behind: batches of 1000 via the decoder process)")
+                      f"  {cpu(live_cpu, live_n)}  ({live_rate / raw_rate:.0%} of raw; fsync, acks, decoder process)")
             print(f"  (load average before: {load_before}; after: {' '.join(f'{x:.1f}' for x in os.getloadavg())};"
                   f" {os.cpu_count()} CPUs)")
         finally:
