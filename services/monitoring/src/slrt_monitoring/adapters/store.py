@@ -44,6 +44,17 @@ SCHEMA = [
 ]
 
 
+def _rewrite(sql: str, prefix: str, pg: bool) -> str:
+    # Region codes compare byte by byte (digits), whatever the database's locale.
+    sql = sql.replace("{p}", prefix).replace("{c}", ' COLLATE "C"' if pg else "")
+    sql = sql.replace("{wr}", "" if pg else " WITHOUT ROWID")
+    return sql.replace("?", "%s") if pg else sql
+
+
+_REWRITTEN: dict[tuple[str, str, bool], str] = {}
+"""Statements are program text (IN lists vary by length only, up to the projector's CHUNK): a few hundred."""
+
+
 class Cursor:
     """The few cursor operations the read models use, with one placeholder style."""
 
@@ -51,10 +62,14 @@ class Cursor:
         self.raw, self.prefix, self.pg = raw, prefix, pg
 
     def _sql(self, sql: str) -> str:
-        # Region codes compare byte by byte (digits), whatever the database's locale.
-        sql = sql.replace("{p}", self.prefix).replace("{c}", ' COLLATE "C"' if self.pg else "")
-        sql = sql.replace("{wr}", "" if self.pg else " WITHOUT ROWID")
-        return sql.replace("?", "%s") if self.pg else sql
+        # The same few statements run for every batch: rewrite each once per (prefix, dialect).
+        key = (sql, self.prefix, self.pg)
+        rewritten = _REWRITTEN.get(key)
+        if rewritten is None:
+            if len(_REWRITTEN) >= 10_000:  # a caller that puts values into its SQL text: stay bounded
+                _REWRITTEN.clear()
+            rewritten = _REWRITTEN[key] = _rewrite(sql, self.prefix, self.pg)
+        return rewritten
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
         self.raw.execute(self._sql(sql), tuple(params))

@@ -21,6 +21,7 @@ from slrt_runtime.settings import ServiceSettings
 from ..adapters.generations import GenerationMoved, Generations
 from ..adapters.store import ReadStore
 from ..projections.engine import Projected, Projector, projected
+from ..projections.worker import Decoder
 
 FOLLOW_SECONDS = 1.0
 
@@ -37,6 +38,7 @@ class ReadModels:
         self._follow_lock = threading.Lock()
         self._retired: list[ReadStore] = []
         self._batch = threading.local()  # the batch a consumer thread is collecting (see batch())
+        self.decoder = Decoder()  # the live consumers' help with a backlog (entrypoints/messaging.py)
 
     @property
     def store(self) -> ReadStore:
@@ -96,6 +98,10 @@ class ReadModels:
         if collected:
             self._write(collected)
 
+    def write(self, batch: Sequence[Projected]) -> int:
+        """Apply already projected events exactly once, in one transaction; how many were new."""
+        return self._write(batch)
+
     def _write(self, batch: Sequence[Projected]) -> int:
         for _ in range(3):
             try:
@@ -122,6 +128,7 @@ class ReadModels:
         self.generations.drop_before(n - 1)
 
     def close(self) -> None:
+        self.decoder.close()
         for old in self._retired:
             old.close()
         self.projector.store.close()

@@ -111,7 +111,7 @@ async def replay_all(js: JetStreamContext, district: str, target: Projector | Pr
         name = PRODUCER_STREAMS[producer].name
         await replay_stream(js, district, producer, apply, progress, batch, (after or {}).get(name, 0))
     if isinstance(target, ProjectorProcess):
-        await target.drain()
+        await target.finish()
 
 
 async def rebuild(models: ReadModels, js: JetStreamContext, progress: Progress | None = None,

@@ -20,6 +20,9 @@ from .handlers import project
 from .state import Op, State, apply_ops, value
 
 CHUNK = 500  # ids per IN (...) list
+CACHE_ENTITIES = 50_000
+"""Entities whose state a projector keeps between batches (a few hundred bytes each with their counter
+contributions): the complaints of the last hours, which the next events of the other streams touch."""
 
 
 class Projected(NamedTuple):
@@ -50,11 +53,29 @@ class Applied:
 
 
 class Projector:
-    def __init__(self, store: ReadStore) -> None:
-        self.store = store
+    def __init__(self, store: ReadStore, *, cache: int = CACHE_ENTITIES, derived: bool = True) -> None:
         self.lock = threading.Lock()  # one writer: entity read-modify-write must not interleave
+        self.cache_size = cache
+        # False for a rebuild's bulk writer: entities, timeline and tracking batch by batch, and the
+        # counters and queue once at the end (:meth:`finish`): one contribution per entity, not two per change.
+        self.derived = derived
+        self.store = store
         # Live writes on PostgreSQL: the replicas' shared writer lock and generation check (see Generations.guard).
         self.guard: Callable[[Cursor], None] | None = None
+
+    @property
+    def store(self) -> ReadStore:
+        return self._store
+
+    @store.setter
+    def store(self, store: ReadStore) -> None:
+        self._store = store
+        # The states of recently written entities, with what they add to the counters: a batch reads and
+        # decodes from the database only those not here. Valid while the last row of the change log is
+        # this projector's own last commit (``_seq``): a write by anyone else (another replica, another
+        # projector on the same file) moves it, and the cache is dropped.
+        self._cache: dict[tuple[str, str], tuple[State, list[Contribution]]] = {}
+        self._seq: int | None = None
 
     def apply(self, delivery: Delivery) -> bool:
         """Apply one event; False when this upstream notification was already applied."""
@@ -72,48 +93,97 @@ class Projector:
                     self.guard(c)
                 fresh = _untracked(c, batch)
                 if fresh:
-                    self._apply(c, fresh)
-                    _record_change(c, Applied(len(fresh), tuple(p.name for p in fresh),
-                                              tuple(sorted({p.region for p in fresh}))))
+                    last = _last_change(c)
+                    if last != self._seq:
+                        self._cache.clear()
+                    written = self._apply(c, fresh)
+                    seq = _record_change(c, last, Applied(len(fresh), tuple(p.name for p in fresh),
+                                                          tuple(sorted({p.region for p in fresh}))))
+            if fresh:  # committed: only now may the cache hold what this batch wrote
+                self._remember(written)
+                self._seq = seq
         return len(fresh)
 
-    def _apply(self, c: Cursor, batch: list[Projected]) -> None:
+    def _apply(self, c: Cursor, batch: list[Projected]) -> dict[tuple[str, str], tuple[State, list[Contribution]]]:
         keys = {(kind, eid) for p in batch for kind, eid, _ in p.updates}
-        states = _load(c, keys)
-        before = {key: CONTRIBUTIONS[key[0]](state) for key, state in states.items()}
+        states: dict[tuple[str, str], State] = {}
+        before: dict[tuple[str, str], list[Contribution]] = {}
+        missing = []
+        for key in keys:
+            if (hit := self._cache.get(key)) is not None:
+                # A shallow copy: the merge rules replace slot values rather than change them in place,
+                # so a batch that rolls back leaves the cached state as it was.
+                states[key], before[key] = dict(hit[0]), hit[1]
+            else:
+                missing.append(key)
+        derived = self.derived
+        for key, state in _load(c, missing).items():
+            states[key], before[key] = state, CONTRIBUTIONS[key[0]](state) if derived else []
         for p in batch:
             for kind, eid, ops in p.updates:
                 apply_ops(states.setdefault((kind, eid), {}), ops)
-        changed = list(states.items())
-        delta: dict[tuple[str, str, str, str], int] = {}
-        for key, state in changed:
-            _count(delta, before.get(key, ()), CONTRIBUTIONS[key[0]](state))
         c.executemany("INSERT INTO {p}entities VALUES (?,?,?) ON CONFLICT (kind, id) DO UPDATE SET state=excluded.state",
-                      [(k[0], k[1], json.dumps(s, sort_keys=True)) for k, s in changed])
-        _write_counts(c, "counts", delta)
-        rolled: dict[tuple[str, str, str, str], int] = {}
-        for (metric, k, region, period), n in delta.items():
-            key = (metric, k, region[:6], period)
-            rolled[key] = rolled.get(key, 0) + n
-        _write_counts(c, "counts_sub", rolled)
+                      [(k[0], k[1], json.dumps(s, sort_keys=True)) for k, s in states.items()])
         _timeline(c, batch)
-        _queue(c, [(k[1], s) for k, s in changed if k[0] == "complaint"])
         c.executemany("INSERT INTO {p}tracking VALUES (?,?)", [(p.upstream, p.notification_id) for p in batch])
+        if not derived:
+            return {key: (state, []) for key, state in states.items()}
+        written = {key: (state, CONTRIBUTIONS[key[0]](state)) for key, state in states.items()}
+        delta: dict[tuple[str, str, str, str], int] = {}
+        for key, (_, after) in written.items():
+            _count(delta, before.get(key, ()), after)
+        _write_derived(c, delta, [(k[1], s) for k, s in states.items() if k[0] == "complaint"])
+        return written
+
+    def finish(self) -> None:
+        """A bulk writer's last step: the counters and the open-complaints queue, from the entities'
+        states (what live writes keep up to date batch by batch: the same rows either way)."""
+        with self.lock, self.store.transaction(commit=True) as c:
+            for table in ("counts", "counts_sub", "open_complaints"):
+                c.execute(f"DELETE FROM {{p}}{table}")
+            delta: dict[tuple[str, str, str, str], int] = {}
+            after: tuple[str, str] = ("", "")
+            while rows := c.execute("SELECT kind, id, state FROM {p}entities WHERE kind > ? OR (kind = ? AND id > ?)"
+                                    " ORDER BY kind, id LIMIT 10000", (after[0], *after)).fetchall():
+                complaints = []
+                for kind, eid, text in rows:
+                    state = json.loads(text)
+                    _count(delta, (), CONTRIBUTIONS[kind](state))
+                    if kind == "complaint":
+                        complaints.append((eid, state))
+                _queue(c, complaints)
+                after = rows[-1][0], rows[-1][1]
+            _write_derived(c, delta, [])
+        self._cache.clear()
+        self.derived = True
+
+    def _remember(self, written: dict[tuple[str, str], tuple[State, list[Contribution]]]) -> None:
+        cache = self._cache
+        for key, entry in written.items():
+            cache.pop(key, None)  # re-inserted at the end: the dict's order is the order of last writes
+            cache[key] = entry
+        while len(cache) > self.cache_size:
+            del cache[next(iter(cache))]
 
 
 KEEP_CHANGES = 10_000
 
 
-def _record_change(c: Cursor, applied: Applied) -> None:
+def _last_change(c: Cursor) -> int:
+    row = c.execute("SELECT MAX(seq) FROM {p}changes").fetchone()
+    return row[0] if row and row[0] is not None else 0
+
+
+def _record_change(c: Cursor, last: int, applied: Applied) -> int:
     """One row per committed batch: every replica's live updates poll this (see entrypoints/live.py), so a
     page sees the changes whichever pod's consumer applied them. Writers are serialised (SQLite's write
-    lock, the replicas' advisory lock on PostgreSQL), so MAX+1 is the commit order."""
-    row = c.execute("SELECT MAX(seq) FROM {p}changes").fetchone()
-    seq = (row[0] if row and row[0] is not None else 0) + 1
+    lock, the replicas' advisory lock on PostgreSQL), so MAX+1 (``last`` + 1) is the commit order."""
+    seq = last + 1
     c.execute("INSERT INTO {p}changes VALUES (?,?,?,?)",
               (seq, applied.events, ",".join(sorted(set(applied.names))), ",".join(applied.regions)))
     if seq % 1000 == 0:
         c.execute("DELETE FROM {p}changes WHERE seq <= ?", (seq - KEEP_CHANGES,))
+    return seq
 
 
 def changes_since(store: ReadStore, seq: int | None) -> tuple[int, list[Applied]]:
@@ -150,7 +220,7 @@ def _untracked(c: Cursor, deliveries: Sequence[Projected]) -> list[Projected]:
     return fresh
 
 
-def _load(c: Cursor, keys: set[tuple[str, str]]) -> dict[tuple[str, str], State]:
+def _load(c: Cursor, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], State]:
     states: dict[tuple[str, str], State] = {}
     by_kind: dict[str, list[str]] = {}
     for kind, eid in keys:
@@ -179,6 +249,18 @@ def _count(delta: dict[tuple[str, str, str, str], int], old: Sequence[Contributi
     for c, m in changes:
         key = c[:4]
         delta[key] = delta.get(key, 0) + m * c[4]
+
+
+def _write_derived(c: Cursor, delta: dict[tuple[str, str, str, str], int],
+                   complaints: list[tuple[str, State]]) -> None:
+    """The counters (per village and rolled up to sub-districts) and the open-complaints queue."""
+    _write_counts(c, "counts", delta)
+    rolled: dict[tuple[str, str, str, str], int] = {}
+    for (metric, k, region, period), n in delta.items():
+        key = (metric, k, region[:6], period)
+        rolled[key] = rolled.get(key, 0) + n
+    _write_counts(c, "counts_sub", rolled)
+    _queue(c, complaints)
 
 
 def _write_counts(c: Cursor, table: str, delta: dict[tuple[str, str, str, str], int]) -> None:

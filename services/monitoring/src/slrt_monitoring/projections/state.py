@@ -58,7 +58,7 @@ def longest(state: State, slot: str, new: str) -> None:
 
 def merged(state: State, slot: str, new: dict[str, Any]) -> None:
     """Keys from different event kinds, each key always stated by the same kind."""
-    state.setdefault(slot, {}).update(new)
+    state[slot] = {**state.get(slot, {}), **new}  # a new dict: a projector's cached state is a shallow copy
 
 
 RULES = {"latest": latest, "once": once, "default": default, "union": union, "earliest": earliest,

@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import pickle
-from concurrent.futures import ProcessPoolExecutor
+import threading
+from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
 from typing import Any
 
 from slrt_contracts import EVENTS_BY_TYPE
@@ -43,13 +44,31 @@ def decode_and_project(rows: list[Raw]) -> bytes:
     return pickle.dumps([tuple(p) for p in map(projected, decode_raw(rows))], protocol=5)
 
 
+def project_all(rows: list[Raw]) -> bytes:
+    """Like :func:`decode_and_project` for the live consumers' catch-up, where nothing may be skipped:
+    any message that does not decode or project fails the whole batch (the consumer then handles it
+    one message at a time, dead-lettering the culprit with its reason). The error crossing back names
+    no field values: they may hold personal data."""
+    try:
+        return pickle.dumps([tuple(projected(Delivery(upstream, notification_id,
+                                                      EVENTS_BY_TYPE[ce_type].model_validate_json(body))))
+                             for ce_type, upstream, notification_id, body in rows], protocol=5)
+    except Exception as e:  # noqa: BLE001
+        raise ValueError(f"a message of the batch did not project ({type(e).__name__})") from None
+
+
 def load_projected(data: bytes) -> list[Projected]:
     return [Projected._make(t) for t in pickle.loads(data)]  # noqa: S301 - our own decoder process
 
 
 def _open(spec: tuple[Any, ...]) -> None:
     global _projector  # noqa: PLW0603 - one projector per writer process
-    _projector = Projector(open_spec(spec))
+    _projector = Projector(open_spec(spec), derived=False)  # a rebuild's: see Projector.finish
+
+
+def _finish() -> None:
+    assert _projector is not None
+    _projector.finish()
 
 
 def _write(data: bytes) -> int:
@@ -79,6 +98,46 @@ class ProjectorProcess:
             await self._writing
             self._writing = None
 
+    async def finish(self) -> None:
+        """Wait for the writes, then derive the counters and the queue (see :meth:`Projector.finish`)."""
+        await self.drain()
+        await asyncio.wrap_future(self.writer.submit(_finish))
+
     def close(self) -> None:
         self.decoder.shutdown(wait=True)
         self.writer.shutdown(wait=True)
+
+
+class Decoder:
+    """A decoder process the live consumers share while they catch up on a backlog (see
+    entrypoints/messaging.py), started on first use: decoding and projecting then run beside the
+    service's own process, which reads the streams and writes the read model."""
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def start(self) -> ProcessPoolExecutor:
+        """The process, starting it (in the background: it imports the contracts) if need be."""
+        with self._lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+                self._pool.submit(int)  # spawned now, while the caller goes on with the ordinary path
+            return self._pool
+
+    async def project(self, rows: list[Raw]) -> bytes:
+        pool = self.start()
+        try:
+            return await asyncio.wrap_future(pool.submit(project_all, rows))
+        except BrokenExecutor:
+            with self._lock:  # the process died (killed, out of memory): the next batch starts another
+                if self._pool is pool:
+                    self._pool = None
+            pool.shutdown(wait=False)
+            raise
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)  # reaped: its CPU time is accounted to us
