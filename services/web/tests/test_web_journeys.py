@@ -159,11 +159,13 @@ def test_facilitator_captures_offline_and_a_second_sync_registers_nothing_twice(
     page.reload()  # now controlled by the service worker, which kept the page and its files
     tab.set_offline(True)
     page.reload()  # served from the service worker's cache with no network at all
+    counts = lambda: page.evaluate("JSON.parse(document.getElementById('sync-summary').dataset.counts || '{}')")  # noqa: E731
     for n in range(3):
         page.fill("#c-description", f"Catatan lapangan nomor {n + 1}: rumah tidak layak huni")
         page.click("#capture button[type=submit]")
-    counts = lambda: page.evaluate("JSON.parse(document.getElementById('sync-summary').dataset.counts || '{}')")  # noqa: E731
-    wait_for(counts, lambda c: c.get("pending") == 3, "three pending captures")
+        # As the facilitator does: the next note once this one is listed (the form is cleared after the
+        # capture is stored; filling it sooner would be cleared with it and refused as empty).
+        wait_for(counts, lambda c, n=n: c.get("pending") == n + 1, f"{n + 1} pending captures")
     shot(page, "field-offline")
 
     tab.set_offline(False)  # the 'online' event sends them
