@@ -13,6 +13,8 @@ from typing import Any
 
 from eventsourcing.persistence import IntegrityError, OperationalError
 
+from .worker import settle
+
 
 @dataclass(eq=False)
 class _Job:
@@ -167,13 +169,7 @@ def _settle(jobs: list[_Job]) -> None:
 
 def _resolve(jobs: list[_Job]) -> None:
     for job in jobs:
-        future = job.future
-        if future is None or future.done():  # the awaiting request was cancelled meanwhile
-            continue
-        if job.error is not None:
-            future.set_exception(job.error)
-        else:
-            future.set_result(job.result)
+        settle(job.future, job.result, job.error)  # type: ignore[arg-type]
 
 
 def translate_sqlite_error(e: BaseException) -> BaseException:

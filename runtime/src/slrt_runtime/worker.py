@@ -55,13 +55,14 @@ class Worker:
             except BaseException as e:  # noqa: BLE001 - handed to the awaiting task
                 result, error = None, e
             try:
-                loop.call_soon_threadsafe(_settle, future, result, error)
+                loop.call_soon_threadsafe(settle, future, result, error)
             except RuntimeError:  # the loop was closed meanwhile: nobody waits any more
                 pass
 
 
-def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
-    if future.cancelled():
+def settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
+    """On the future's loop: its result or error, unless the awaiting task gave up meanwhile."""
+    if future.done():
         return
     if error is not None:
         future.set_exception(error)

@@ -13,7 +13,7 @@ from slrt_contracts.events.intake import EscalationReason, Level
 from slrt_runtime.consumers import Delivery, PermanentFailure
 from slrt_runtime.deadlines import Deadline
 
-from ..domain import Complaint, ComplaintNotFound, Status, WrongState
+from ..domain import Complaint, Status, WrongState
 from ..adapters.notify import Notice
 from .base import IntakeBase
 
@@ -42,10 +42,9 @@ class Reactions(IntakeBase):
         check = delivery.event
         if not isinstance(check, DTKSChecked):
             raise PermanentFailure(f"not a DTKS check: {type(check).__name__}")
-        try:  # one read: loading is the existence check (every complaint gets a DTKS check)
-            complaint = self.load(check.complaint_id)
-        except ComplaintNotFound:
-            raise PermanentFailure(f"DTKS check of a complaint intake does not know: {check.complaint_id}") from None
+        complaint = self.find(check.complaint_id)
+        if complaint is None:
+            raise PermanentFailure(f"DTKS check of a complaint intake does not know: {check.complaint_id}")
         now = self.clock()
         complaint.record_dtks_check(
             check.status, programmes=list(check.programmes), household_id=check.household_id,
