@@ -122,8 +122,8 @@ async def live_catch_up(url: str, data_dir: Path, events: int) -> tuple[int, flo
             print(f"\r  live consumers: {done:,}", end="", file=sys.stderr)
             await asyncio.sleep(0.2)
         elapsed = time.perf_counter() - start
-        print(f"\r  live consumers: {done:,} ({sum(getattr(c, 'caught_up', 0) for c in live):,} through the decoder"
-              f" process, {sum(c.batches_split for c in live)} batches split)", end="", file=sys.stderr)
+        print(f"\r  live consumers: {done:,} ({sum(getattr(c, 'caught_up', 0) for c in live):,} through the catch-up"
+              f" processes, {sum(c.batches_split for c in live)} batches split)", end="", file=sys.stderr)
     finally:
         await messaging.stop()
         models.close()
@@ -282,7 +282,7 @@ def main() -> None:
                 live_n, live_s, live_cpu = measured(live_catch_up(server.url, Path(tmp) / "live-catchup", stored))
                 live_rate = live_n / live_s
                 print(f"live consumers resume : {live_n:>10,} events in {live_s:7.1f} s = {live_rate:>9,.0f} events/s"
-                      f"  {cpu(live_cpu, live_n)}  ({live_rate / raw_rate:.0%} of raw; fsync, acks, decoder process)")
+                      f"  {cpu(live_cpu, live_n)}  ({live_rate / raw_rate:.0%} of raw; fsync, acks, catch-up processes)")
             print(f"  (load average before: {load_before}; after: {' '.join(f'{x:.1f}' for x in os.getloadavg())};"
                   f" {os.cpu_count()} CPUs)")
         finally:

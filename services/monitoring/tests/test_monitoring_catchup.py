@@ -1,6 +1,6 @@
-"""Against a real nats-server and a real SQLite read model: live consumers far behind catch up through
-the decoder process, batch by batch, to exactly the read models a direct projection of the same events
-gives; a message that does not decode in such a batch is dead-lettered with its reason and the rest of
+"""Against a real nats-server and real read models (SQLite, PostgreSQL): live consumers far behind catch
+up through the catch-up decoder and writer processes, batch by batch, to exactly the read models a direct
+projection of the same events gives; a message that does not decode in such a batch is dead-lettered with its reason and the rest of
 the batch applied once."""
 
 from __future__ import annotations
@@ -29,10 +29,10 @@ EVENTS = 3 * CATCH_UP_BATCH  # registrations: the intake consumer starts three b
 POISON = CATCH_UP_BATCH + 400  # a notification id inside the first large batch
 
 
-async def test_consumers_far_behind_catch_up_through_the_decoder_to_the_same_read_models(
-    nats_url: str, district: str, tmp_path: Path
+async def test_consumers_far_behind_catch_up_through_the_catch_up_processes_to_the_same_read_models(
+    settings: ServiceSettings, nats_url: str, district: str, tmp_path: Path
 ) -> None:
-    settings = ServiceSettings(district=district, nats_url=nats_url, data_dir=tmp_path / "live")
+    settings = settings.model_copy(update={"district": district, "nats_url": nats_url, "data_dir": tmp_path / "live"})
     deliveries = list(bulk(district, EVENTS, only_registrations=True))
     messages = []
     for d in deliveries:
@@ -59,7 +59,7 @@ async def test_consumers_far_behind_catch_up_through_the_decoder_to_the_same_rea
     assert intake.dead_lettered == 1
     # Its batch went the ordinary way, which refuses it when parsing and applies the rest together.
     assert intake.batches_split == 0
-    assert intake.caught_up >= CATCH_UP_BATCH, "the other large batches went through the decoder process"
+    assert intake.caught_up >= CATCH_UP_BATCH, "the other large batches went through the catch-up processes"
 
     reference = SQLiteStore(tmp_path / "reference.sqlite")
     Projector(reference).apply_batch([d for d in deliveries if d.notification_id != POISON])

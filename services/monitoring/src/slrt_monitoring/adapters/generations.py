@@ -65,20 +65,9 @@ class Generations:
             return FIRST
 
     def guard(self, n: int) -> Callable[[Cursor], None] | None:
-        """For live writes on PostgreSQL: inside the write's transaction, take the district's writer lock
-        and check that generation n is still current. Replicas' writers take turns (entity
-        read-modify-write must not interleave across pods), and a swap (which takes the same lock) can
-        never be followed by a write into the old generation."""
-        if not self.postgres:
-            return None  # one process writes a SQLite read model; its projector lock is enough
-
-        def check(c: Cursor) -> None:
-            c.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (self.base,))
-            row = c.execute(f'SELECT n FROM "{self.base}".generation').fetchone()
-            if (row[0] if row else FIRST) != n:
-                raise GenerationMoved(n)
-
-        return check
+        """For live writes: see :func:`guard` (SQLite: none, one process writes a read model under its
+        projector's lock)."""
+        return guard(self.base, n) if self.postgres else None
 
     @contextmanager
     def exclusive(self) -> Iterator[None]:
@@ -133,6 +122,21 @@ class Generations:
         tmp = self.pointer.with_suffix(".tmp")
         tmp.write_text(str(n))
         tmp.replace(self.pointer)  # atomic rename: a crash leaves the old or the new pointer
+
+
+def guard(base: str, n: int) -> Callable[[Cursor], None]:
+    """For live writes on PostgreSQL: inside the write's transaction, take the district's writer lock
+    and check that generation n is still current. Replicas' writers take turns (entity
+    read-modify-write must not interleave across pods), and a swap (which takes the same lock) can
+    never be followed by a write into the old generation."""
+
+    def check(c: Cursor) -> None:
+        c.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (base,))
+        row = c.execute(f'SELECT n FROM "{base}".generation').fetchone()
+        if (row[0] if row else FIRST) != n:
+            raise GenerationMoved(n)
+
+    return check
 
 
 def open_current(settings: ServiceSettings) -> tuple[Generations, int, ReadStore]:

@@ -21,7 +21,7 @@ from slrt_runtime.settings import ServiceSettings
 from ..adapters.generations import GenerationMoved, Generations
 from ..adapters.store import ReadStore
 from ..projections.engine import Projected, Projector, projected
-from ..projections.worker import Decoder
+from ..projections.worker import CatchUp
 
 FOLLOW_SECONDS = 1.0
 
@@ -38,7 +38,7 @@ class ReadModels:
         self._follow_lock = threading.Lock()
         self._retired: list[ReadStore] = []
         self._batch = threading.local()  # the batch a consumer thread is collecting (see batch())
-        self.decoder = Decoder()  # the live consumers' help with a backlog (entrypoints/messaging.py)
+        self.catch_up = CatchUp()  # the live consumers' help with a backlog (entrypoints/messaging.py)
 
     @property
     def store(self) -> ReadStore:
@@ -110,6 +110,19 @@ class ReadModels:
                 self.follow(wait=True)  # another replica swapped in a rebuilt generation: write there instead
         raise RuntimeError("the read-model generation keeps moving")
 
+    def write_projected(self, data: bytes) -> int:
+        """Like :meth:`write` for a batch the catch-up decoder projected (pickled), written by the catch-up
+        writer process while this process's projector waits (blocking)."""
+        for _ in range(3):
+            with self.projector.lock:
+                generation = (self.generations.base, self.generation) if self.generations.postgres else None
+                try:
+                    return self.catch_up.write(self.projector.store.spec(), generation, data)
+                except GenerationMoved:
+                    pass
+            self.follow(wait=True)  # another replica swapped in a rebuilt generation: write there instead
+        raise RuntimeError("the read-model generation keeps moving")
+
     def max_tracking_id(self, upstream: str) -> int | None:
         return self.store.max_tracking_id(upstream)
 
@@ -128,7 +141,7 @@ class ReadModels:
         self.generations.drop_before(n - 1)
 
     def close(self) -> None:
-        self.decoder.close()
+        self.catch_up.close()
         for old in self._retired:
             old.close()
         self.projector.store.close()

@@ -2,9 +2,9 @@
 does not know (a producer may publish a new event before monitoring's contracts are updated).
 
 When a consumer is behind (monitoring was paused, restarted, or slower than a burst), it fetches larger
-batches and has them decoded and projected in the read models' decoder process, so that reading the
-stream, projecting and writing run side by side; each batch is still one read-model transaction with
-its tracking rows, acknowledged after the commit. Anything unusual in such a batch (a message that does
+batches and has them decoded and projected in the read models' catch-up decoder process and written by
+their catch-up writer process, so that reading the stream, projecting and writing run side by side;
+each batch is still one read-model transaction with its tracking rows, acknowledged after the commit. Anything unusual in such a batch (a message that does
 not decode, lacks its headers, or fails to project; a failed write) sends the whole batch down the
 ordinary path of :class:`TrackedConsumer`, which isolates and dead-letters the culprit.
 """
@@ -26,7 +26,7 @@ from slrt_runtime.telemetry import span
 from ..application.readmodel import ReadModels
 from ..application.rebuild import to_raw
 from ..projections.sources import SOURCE_PRODUCERS, known_type
-from ..projections.worker import Raw, load_projected
+from ..projections.worker import Raw
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ LIVE_BATCH = 256
 CATCH_UP_BATCH = 1000
 """Fetched while at least this many wait (the consumers' max_ack_pending: one batch in flight)."""
 CATCH_UP_MIN = 500
-"""A fetched batch at least this large goes through the decoder process; smaller ones (the steady
+"""A fetched batch at least this large goes through the catch-up processes; smaller ones (the steady
 trickle of a running district) are handled in-process, as they come, without the hop."""
 
 
@@ -42,9 +42,9 @@ trickle of a running district) are handled in-process, as they come, without the
 class TolerantConsumer(TrackedConsumer):
     ignored: int = 0
     models: ReadModels | None = None
-    """With read models: catch up on a backlog through their decoder process (see the module's doc)."""
+    """With read models: catch up on a backlog through their catch-up processes (see the module's doc)."""
     caught_up: int = 0
-    """Messages applied through the decoder process."""
+    """Messages applied through the catch-up processes."""
 
     def ignores(self, headers: dict[str, str]) -> bool:
         if known_type(headers):
@@ -57,7 +57,7 @@ class TolerantConsumer(TrackedConsumer):
         behind = self.pending >= CATCH_UP_BATCH
         self.batch_size = CATCH_UP_BATCH if behind else LIVE_BATCH  # the next fetch
         if self.models is not None and behind:
-            self.models.decoder.start()
+            self.models.catch_up.start()
         if self.models is None or len(msgs) < CATCH_UP_MIN:
             await super().process(msgs)
             return
@@ -80,14 +80,14 @@ class TolerantConsumer(TrackedConsumer):
         self.caught_up += len(kept)
 
     async def _catch_up(self, rows: list[Raw]) -> bool:
-        """Decode and project in the decoder process, write here: True when committed."""
+        """Decode and project in the catch-up decoder process, write in its writer: True when committed."""
         assert self.models is not None
         models = self.models
         with span(f"catch up {self.name}", None, trace.SpanKind.CONSUMER) as current:
             current.set_attribute("messaging.batch.message_count", len(rows))
             try:
-                data = await models.decoder.project(rows)
-                await asyncio.to_thread(lambda: models.write(load_projected(data)))
+                data = await models.catch_up.project(rows)
+                await asyncio.to_thread(models.write_projected, data)
             except Exception as e:  # noqa: BLE001 - nothing was committed (a write raises before its commit)
                 current.record_exception(e)
                 log.debug("%s: catch-up batch of %d not applied (%s); the ordinary path", self.name, len(rows),

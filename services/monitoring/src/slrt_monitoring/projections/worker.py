@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from slrt_contracts import EVENTS_BY_TYPE
 from slrt_runtime.consumers import Delivery
 
+from ..adapters.generations import guard
 from ..adapters.store import open_spec
 from .engine import Projected, Projector, projected
 
@@ -141,36 +142,70 @@ class ProjectorProcess:
         self.writer.shutdown(wait=True)
 
 
-class Decoder:
-    """A decoder process the live consumers share while they catch up on a backlog (see
-    entrypoints/messaging.py), started on first use: decoding and projecting then run beside the
-    service's own process, which reads the streams and writes the read model."""
+class CatchUp:
+    """A decoder and a writer process the live consumers share while they catch up on a backlog (see
+    entrypoints/messaging.py), started on first use: reading the streams and acknowledging (the
+    service's own process), decoding and projecting, and writing the read model then run side by side.
+
+    The writer process writes into the store the caller names with each batch (the current
+    generation's) while the caller holds the live projector's lock, so it never interleaves with the
+    service's own writes or a rebuild's swap; on PostgreSQL it takes the replicas' writer lock and
+    checks the generation inside its transaction, as live writes do (:func:`..adapters.generations.guard`).
+    """
 
     def __init__(self) -> None:
-        self._pool: ProcessPoolExecutor | None = None
+        self._pools: dict[str, ProcessPoolExecutor] = {}
         self._lock = threading.Lock()
 
-    def start(self) -> ProcessPoolExecutor:
-        """The process, starting it (in the background: it imports the contracts) if need be."""
-        with self._lock:
-            if self._pool is None:
-                self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_settled)
-                self._pool.submit(int)  # spawned now, while the caller goes on with the ordinary path
-            return self._pool
+    def start(self) -> None:
+        """The processes, starting them (in the background: they import the contracts) if need be."""
+        for name in ("decoder", "writer"):
+            self._pool(name)
 
-    async def project(self, rows: list[Raw]) -> bytes:
-        pool = self.start()
+    def _pool(self, name: str) -> ProcessPoolExecutor:
+        with self._lock:
+            if (pool := self._pools.get(name)) is None:
+                context = multiprocessing.get_context("spawn")
+                pool = self._pools[name] = ProcessPoolExecutor(1, mp_context=context, initializer=_settled)
+                pool.submit(int)  # spawned now, while the caller goes on with the ordinary path
+            return pool
+
+    def _run(self, name: str, fn: Callable[..., T], *args: Any) -> T:
+        """Run in that process and wait (blocking); a process that died is replaced for the next batch."""
+        pool = self._pool(name)
         try:
-            return await asyncio.wrap_future(pool.submit(_in_batch, project_all, rows))
+            return pool.submit(_in_batch, fn, *args).result()
         except BrokenExecutor:
-            with self._lock:  # the process died (killed, out of memory): the next batch starts another
-                if self._pool is pool:
-                    self._pool = None
+            with self._lock:  # killed, out of memory: the error goes to the caller, the next batch starts another
+                if self._pools.get(name) is pool:
+                    del self._pools[name]
             pool.shutdown(wait=False)
             raise
 
+    async def project(self, rows: list[Raw]) -> bytes:
+        return await asyncio.to_thread(self._run, "decoder", project_all, rows)
+
+    def write(self, spec: tuple[Any, ...], generation: tuple[str, int] | None, data: bytes) -> int:
+        """Apply a projected batch exactly once in the writer process (blocking; see the class's doc)."""
+        return self._run("writer", _write_live, spec, generation, data)
+
     def close(self) -> None:
         with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
+            pools, self._pools = list(self._pools.values()), {}
+        for pool in pools:
             pool.shutdown(wait=True, cancel_futures=True)  # reaped: its CPU time is accounted to us
+
+
+_live: tuple[tuple[Any, ...], Projector] | None = None
+"""The catch-up writer process's projector: on the store it last wrote to, with its cache."""
+
+
+def _write_live(spec: tuple[Any, ...], generation: tuple[str, int] | None, data: bytes) -> int:
+    global _live  # noqa: PLW0603 - one live projector per writer process
+    if _live is None or _live[0] != spec:
+        if _live is not None:
+            _live[1].store.close()  # a rebuild swapped generations since
+        _live = spec, Projector(open_spec(spec))
+    projector = _live[1]
+    projector.guard = guard(*generation) if generation is not None else None
+    return projector.apply_projected(load_projected(data))
