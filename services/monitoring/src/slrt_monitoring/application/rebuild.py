@@ -61,55 +61,68 @@ def to_raw(headers: dict[str, str] | None, body: bytes) -> Raw | None:
         return None
 
 
-async def replay_stream(js: JetStreamContext, district: str, producer: str,
-                        apply: Callable[[list[Raw]], Awaitable[Any]], progress: Progress, batch: int = BATCH,
-                        after: int = 0) -> None:
-    """Read one stream from after sequence ``after`` (0: the start) to its current end, handing
-    batches over as they come; the last sequence read is kept in the progress entry."""
+async def _open_stream(js: JetStreamContext, district: str, producer: str, progress: Progress,
+                       after: int) -> tuple[Any, dict[str, int]]:
+    """An ephemeral pull consumer on one stream from after sequence ``after`` (0: the start), and its
+    entry in the progress (the last sequence read is kept in it)."""
     spec = PRODUCER_STREAMS[producer]
     start = ({"deliver_policy": DeliverPolicy.BY_START_SEQUENCE, "opt_start_seq": after + 1} if after
              else {"deliver_policy": DeliverPolicy.ALL})
     sub = await js.pull_subscribe(
         f"slrt.{district}.{producer}.>", stream=spec.name,
         config=ConsumerConfig(ack_policy=AckPolicy.NONE, inactive_threshold=60.0, **start))
-    try:
-        info = await sub.consumer_info()
-        entry = progress.streams[spec.name] = {"read": 0, "total": info.num_pending, "lag": info.num_pending,
-                                               "seq": after}
-        applying: asyncio.Future[Any] | None = None
-        while entry["lag"] > 0:
-            try:
-                msgs = await sub.fetch(min(batch, entry["lag"]), timeout=5.0)
-            except NatsTimeout:
-                break
-            rows = [r for m in msgs if (r := to_raw(m.headers, m.data)) is not None]
-            # Fetch the next batch while this one is applied (batches still apply in stream order).
-            if applying is not None:
-                await applying
-            applying = asyncio.ensure_future(apply(rows)) if rows else None
-            entry["read"] += len(msgs)
-            entry["seq"] = msgs[-1].metadata.sequence.stream
-            entry["lag"] = msgs[-1].metadata.num_pending
-            entry["total"] = entry["read"] + entry["lag"]
-        if applying is not None:
-            await applying
-    finally:
-        await sub.unsubscribe()
+    info = await sub.consumer_info()
+    progress.streams[spec.name] = {"read": 0, "total": info.num_pending, "lag": info.num_pending, "seq": after}
+    return sub, progress.streams[spec.name]
 
 
 async def replay_all(js: JetStreamContext, district: str, target: Projector | ProjectorProcess, progress: Progress,
                      batch: int = BATCH, after: dict[str, int] | None = None) -> None:
-    """Replay every source stream into a projector (in this process) or a projector process,
-    each from after the sequence given in ``after`` (by stream name; default: from the start)."""
+    """Replay every source stream into a projector (in this process) or a projector process, each from
+    after the sequence given in ``after`` (by stream name; default: from the start), to its current end.
+
+    The streams are read side by side, each batch a share of ``batch`` in proportion to the stream's
+    size, so the replay moves through time on all of them at about the same pace: a complaint's
+    registration, DTKS check and referral meet in the writer's cache of recent entities instead of
+    being read back from the database once per stream (merge rules make the order between streams
+    irrelevant to the result; within a stream it is kept)."""
     if isinstance(target, ProjectorProcess):
         apply = target.apply
     else:
         async def apply(rows: list[Raw]) -> None:
             await asyncio.to_thread(target.apply_batch, decode_raw(rows))
 
-    for producer in SOURCE_PRODUCERS:
-        name = PRODUCER_STREAMS[producer].name
-        await replay_stream(js, district, producer, apply, progress, batch, (after or {}).get(name, 0))
+    streams = []
+    try:
+        for producer in SOURCE_PRODUCERS:
+            name = PRODUCER_STREAMS[producer].name
+            streams.append(await _open_stream(js, district, producer, progress, (after or {}).get(name, 0)))
+        total = sum(entry["total"] for _, entry in streams) or 1
+        shares = [max(100, batch * entry["total"] // total) for _, entry in streams]
+        applying: asyncio.Future[Any] | None = None
+        while any(entry["lag"] > 0 for _, entry in streams):
+            for (sub, entry), share in zip(streams, shares, strict=True):
+                if entry["lag"] <= 0:
+                    continue
+                try:
+                    msgs = await sub.fetch(min(share, entry["lag"]), timeout=5.0)
+                except NatsTimeout:
+                    entry["lag"] = 0  # nothing more came: the stream's end as it was when the replay began
+                    continue
+                rows = [r for m in msgs if (r := to_raw(m.headers, m.data)) is not None]
+                # Fetch the next batch while this one is applied (batches still apply in the order read).
+                if applying is not None:
+                    await applying
+                applying = asyncio.ensure_future(apply(rows)) if rows else None
+                entry["read"] += len(msgs)
+                entry["seq"] = msgs[-1].metadata.sequence.stream
+                entry["lag"] = msgs[-1].metadata.num_pending
+                entry["total"] = entry["read"] + entry["lag"]
+        if applying is not None:
+            await applying
+    finally:
+        for sub, _ in streams:
+            await sub.unsubscribe()
     if isinstance(target, ProjectorProcess):
         await target.finish()
 
