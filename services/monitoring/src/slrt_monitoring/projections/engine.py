@@ -4,7 +4,7 @@ tracking rows (exactly once), one event or ten thousand alike — live and rebui
 from __future__ import annotations
 
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -74,7 +74,7 @@ class Projector:
         # decodes from the database only those not here. Valid while the last row of the change log is
         # this projector's own last commit (``_seq``): a write by anyone else (another replica, another
         # projector on the same file) moves it, and the cache is dropped.
-        self._cache: dict[tuple[str, str], tuple[State, list[Contribution]]] = {}
+        self._cache: OrderedDict[tuple[str, str], tuple[State, list[Contribution]]] = OrderedDict()
         self._seq: int | None = None
 
     def apply(self, delivery: Delivery) -> bool:
@@ -160,10 +160,12 @@ class Projector:
     def _remember(self, written: dict[tuple[str, str], tuple[State, list[Contribution]]]) -> None:
         cache = self._cache
         for key, entry in written.items():
-            cache.pop(key, None)  # re-inserted at the end: the dict's order is the order of last writes
             cache[key] = entry
+            cache.move_to_end(key)  # the order is the order of last writes
+        # An OrderedDict: a plain dict's first item, once many before it were deleted, is found by
+        # skipping their empty slots — that eviction loop took a fifth of a catch-up writer's time.
         while len(cache) > self.cache_size:
-            del cache[next(iter(cache))]
+            cache.popitem(last=False)
 
 
 KEEP_CHANGES = 10_000
