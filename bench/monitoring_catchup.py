@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import gc
 import json
 import os
 import platform
@@ -158,13 +159,16 @@ def fill_complaints(store: SQLiteStore, target: int) -> int:
     missing = target - have
     batch: list = []
     start = time.perf_counter()
+    gc.disable()  # as in the catch-up processes: a batch's containers form no cycles (see projections/worker.py)
     for d in bulk(DISTRICT, missing, seed=7, only_registrations=True, first_complaint=10_000_000):
         batch.append(d)
         if len(batch) == 5000:
             projector.apply_batch(batch)
             batch.clear()
+            gc.collect(0)
             print(f"\r  loading complaints: +{d.notification_id - 10_000_000:,}", end="", file=sys.stderr)
     projector.apply_batch(batch)
+    gc.enable()
     print(file=sys.stderr)
     print(f"  topped up {missing:,} complaints in {time.perf_counter() - start:.0f} s")
     return target
