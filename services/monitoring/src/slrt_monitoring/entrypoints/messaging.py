@@ -45,6 +45,8 @@ class TolerantConsumer(TrackedConsumer):
     """With read models: catch up on a backlog through their catch-up processes (see the module's doc)."""
     caught_up: int = 0
     """Messages applied through the catch-up processes."""
+    backlogs: dict[str, int] | None = None
+    """Every sibling consumer's backlog (shared): see :meth:`_next_batch_size`."""
 
     def ignores(self, headers: dict[str, str]) -> bool:
         if known_type(headers):
@@ -54,8 +56,10 @@ class TolerantConsumer(TrackedConsumer):
         return True
 
     async def process(self, msgs: list[Msg]) -> None:
+        if self.backlogs is not None:
+            self.backlogs[self.name] = self.pending
         behind = self.pending >= CATCH_UP_BATCH
-        self.batch_size = CATCH_UP_BATCH if behind else LIVE_BATCH  # the next fetch
+        self.batch_size = self._next_batch_size() if behind else LIVE_BATCH
         if self.models is not None and behind:
             self.models.catch_up.start()
         if self.models is None or len(msgs) < CATCH_UP_MIN:
@@ -78,6 +82,17 @@ class TolerantConsumer(TrackedConsumer):
             await msg.ack()
         self.processed += len(kept)
         self.caught_up += len(kept)
+
+    def _next_batch_size(self) -> int:
+        """While catching up, a share of the batch in proportion to this stream's backlog against the
+        largest of its siblings'. The consumers take turns at the catch-up processes, so they then move
+        through time at about the same pace: a complaint's registration, DTKS check and referral meet in
+        the writer's cache of recent entities instead of being read back from the database (the streams
+        differ in size: a stream read at the same rate as a larger one runs ahead of it in time)."""
+        if not self.backlogs:
+            return CATCH_UP_BATCH
+        largest = max(self.backlogs.values())
+        return max(CATCH_UP_MIN, min(CATCH_UP_BATCH, CATCH_UP_BATCH * self.pending // max(largest, 1)))
 
     async def _catch_up(self, rows: list[Raw]) -> bool:
         """Decode and project in the catch-up decoder process, write in its writer: True when committed."""
@@ -109,13 +124,14 @@ def consumers(models: ReadModels, settings: ServiceSettings) -> list[TrackedCons
     def handle(delivery: Delivery) -> None:
         models.apply(delivery)
 
+    backlogs: dict[str, int] = {}
     return [
         TolerantConsumer(
             name=f"monitoring-{producer}", stream=PRODUCER_STREAMS[producer],
             subject=f"slrt.{settings.district}.{producer}.>", handle=handle, district=settings.district,
             max_deliver=settings.consumer_max_deliver, ack_wait_seconds=settings.consumer_ack_wait_seconds,
             # A fetched batch is applied in one read-model transaction with its tracking rows.
-            batch_scope=models.batch, batch_size=LIVE_BATCH, models=models,
+            batch_scope=models.batch, batch_size=LIVE_BATCH, models=models, backlogs=backlogs,
         )
         for producer in SOURCE_PRODUCERS
     ]
