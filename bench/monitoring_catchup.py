@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
-import gc
 import json
 import os
 import platform
@@ -39,7 +38,7 @@ from slrt_monitoring.adapters.bulk import bulk, regions
 from slrt_monitoring.projections.engine import Projector
 from slrt_monitoring.application.dashboard import dashboard, oldest_open
 from slrt_monitoring.domain.periods import Period
-from slrt_monitoring.projections.worker import ProjectorProcess
+from slrt_monitoring.projections.worker import ProjectorProcess, collecting_later
 from slrt_monitoring.application.rebuild import Progress, replay_all
 from slrt_runtime.messaging import ServiceMessaging
 from slrt_runtime.natsserver import NatsServerProcess
@@ -159,16 +158,15 @@ def fill_complaints(store: SQLiteStore, target: int) -> int:
     missing = target - have
     batch: list = []
     start = time.perf_counter()
-    gc.disable()  # as in the catch-up processes: a batch's containers form no cycles (see projections/worker.py)
     for d in bulk(DISTRICT, missing, seed=7, only_registrations=True, first_complaint=10_000_000):
         batch.append(d)
         if len(batch) == 5000:
-            projector.apply_batch(batch)
+            with collecting_later():  # as the catch-up processes apply a batch
+                projector.apply_batch(batch)
             batch.clear()
-            gc.collect(0)
             print(f"\r  loading complaints: +{d.notification_id - 10_000_000:,}", end="", file=sys.stderr)
-    projector.apply_batch(batch)
-    gc.enable()
+    with collecting_later():
+        projector.apply_batch(batch)
     print(file=sys.stderr)
     print(f"  topped up {missing:,} complaints in {time.perf_counter() - start:.0f} s")
     return target

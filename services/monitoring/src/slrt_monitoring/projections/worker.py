@@ -34,7 +34,7 @@ T = TypeVar("T")
 
 
 @contextmanager
-def _collecting_later() -> Iterator[None]:
+def collecting_later() -> Iterator[None]:
     """Python's cycle collector paused for one batch. A batch makes and drops hundreds of thousands of
     small containers (decoded events, operations, entity states) — none in a reference cycle, so
     reference counting frees them all — and each 700 allocations the collector would walk the young
@@ -50,7 +50,7 @@ def _collecting_later() -> Iterator[None]:
 
 
 def _in_batch(fn: Callable[..., T], *args: Any) -> T:
-    with _collecting_later():
+    with collecting_later():
         return fn(*args)
 
 
@@ -100,14 +100,12 @@ def _open(spec: tuple[Any, ...]) -> None:
 
 def _finish() -> None:
     assert _projector is not None
-    with _collecting_later():
-        _projector.finish()
+    _projector.finish()
 
 
 def _write(data: bytes) -> int:
     assert _projector is not None
-    with _collecting_later():
-        return _projector.apply_projected(load_projected(data))
+    return _projector.apply_projected(load_projected(data))
 
 
 class ProjectorProcess:
@@ -125,7 +123,7 @@ class ProjectorProcess:
         batch = await asyncio.wrap_future(self.decoder.submit(_in_batch, decode_and_project, rows))
         if self._writing is not None:
             await self._writing
-        self._writing = asyncio.wrap_future(self.writer.submit(_write, batch))
+        self._writing = asyncio.wrap_future(self.writer.submit(_in_batch, _write, batch))
 
     async def drain(self) -> None:
         if self._writing is not None:
@@ -135,7 +133,7 @@ class ProjectorProcess:
     async def finish(self) -> None:
         """Wait for the writes, then derive the counters and the queue (see :meth:`Projector.finish`)."""
         await self.drain()
-        await asyncio.wrap_future(self.writer.submit(_finish))
+        await asyncio.wrap_future(self.writer.submit(_in_batch, _finish))
 
     def close(self) -> None:
         self.decoder.shutdown(wait=True)
