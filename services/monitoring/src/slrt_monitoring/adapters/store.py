@@ -147,6 +147,10 @@ class SQLiteStore(ReadStore):
             # Live: an acknowledged event is on disk with its tracking row.
             conn.execute("PRAGMA synchronous=OFF" if self.bulk else "PRAGMA synchronous=FULL")
             conn.execute("PRAGMA cache_size=-131072")  # 128 MiB: the entity and counter indexes stay in memory
+            # Pages read through a memory map instead of a read() into the page cache each: once the read
+            # model outgrows the cache (a million events), the writer's index lookups cost a third less
+            # (1M-event live catch-up: 46-47 % -> 51-53 % of raw consume). Writes still go through the WAL.
+            conn.execute("PRAGMA mmap_size=4294967296")
             self._local.conn = conn
             with self._lock:
                 self._connections.append(conn)
