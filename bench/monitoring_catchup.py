@@ -159,6 +159,9 @@ def fill_complaints(store: SQLiteStore, target: int) -> int:
     with store.transaction(commit=False) as c:
         have = c.execute("SELECT COALESCE(SUM(n), 0) FROM {p}counts_sub WHERE metric='complaints'").fetchone()[0]
     missing = target - have
+    if missing <= 0:
+        print(f"  the read model holds {have:,} complaints already")
+        return have
     batch: list = []
     start = time.perf_counter()
     for d in bulk(DISTRICT, missing, seed=7, only_registrations=True, first_complaint=10_000_000):
@@ -297,9 +300,9 @@ def main() -> None:
                   f" {os.cpu_count()} CPUs)")
         finally:
             server.stop()
-        fill_complaints(store, args.complaints)
+        complaints = fill_complaints(store, args.complaints)
         q = query_p99(store, args.queries)
-        print(f"dashboard query ({args.complaints:,} complaints, {args.queries} queries): p50 {q['p50']:.1f} ms, "
+        print(f"dashboard query ({complaints:,} complaints, {args.queries} queries): p50 {q['p50']:.1f} ms, "
               f"p99 {q['p99']:.1f} ms, max {q['max']:.1f} ms (target p99 < 200 ms)")
         if args.live_rate:
             live = live_latency(args.live_rate, args.live_seconds, Path(tmp))
